@@ -1,0 +1,238 @@
+//! Configuration from the environment. A bad value stops start-up with a
+//! message naming the variable; nothing falls back silently.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::store::DatabaseTarget;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseTarget,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Seed the demo marketplace on first start.
+    pub demo: bool,
+    /// The token signing secret; when absent one is generated and kept in the data directory.
+    pub jwt_secret: Option<Vec<u8>>,
+    pub smtp_url: Option<String>,
+    pub meili_url: Option<url::Url>,
+    pub meili_api_key: Option<String>,
+    /// Mark cookies `Secure`; turn on whenever Bespoke is served over HTTPS.
+    pub secure_cookies: bool,
+    pub session_hours: i64,
+    pub db_pool_size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads each setting through `lookup`, so tests can supply their own.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let data_dir = PathBuf::from(get("BESPOKE_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database = match get("DATABASE_URL") {
+            Some(url) => DatabaseTarget::parse(&url).map_err(|m| invalid("DATABASE_URL", m))?,
+            None => DatabaseTarget::Sqlite(data_dir.join("bespoke.sqlite3")),
+        };
+        let bind = get("BESPOKE_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse::<SocketAddr>()
+            .map_err(|_| {
+                invalid(
+                    "BESPOKE_BIND",
+                    "must be an address and port, like 127.0.0.1:8080",
+                )
+            })?;
+        let demo = parse_flag("BESPOKE_DEMO", get("BESPOKE_DEMO"), true)?;
+        let secure_cookies = parse_flag(
+            "BESPOKE_SECURE_COOKIES",
+            get("BESPOKE_SECURE_COOKIES"),
+            false,
+        )?;
+        let jwt_secret = get("BESPOKE_JWT_SECRET")
+            .map(|secret| {
+                if secret.len() < crate::domain::tokens::MIN_SECRET_BYTES {
+                    Err(invalid(
+                        "BESPOKE_JWT_SECRET",
+                        format!(
+                            "must be at least {} characters; leave it unset to have one generated",
+                            crate::domain::tokens::MIN_SECRET_BYTES
+                        ),
+                    ))
+                } else {
+                    Ok(secret.into_bytes())
+                }
+            })
+            .transpose()?;
+        let smtp_url = get("SMTP_URL")
+            .map(|url| {
+                use lettre::{AsyncSmtpTransport, Tokio1Executor};
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
+                    .map(|_| url)
+                    .map_err(|e| {
+                        invalid(
+                            "SMTP_URL",
+                            format!("must be like smtp://user:pass@host:587 ({e})"),
+                        )
+                    })
+            })
+            .transpose()?;
+        let meili_url = get("MEILI_URL")
+            .map(|url| {
+                url::Url::parse(&url)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or_else(|| invalid("MEILI_URL", "must be an http:// or https:// address"))
+            })
+            .transpose()?;
+        let session_hours = parse_number(
+            "BESPOKE_SESSION_HOURS",
+            get("BESPOKE_SESSION_HOURS"),
+            8,
+            1..=720,
+        )?;
+        let db_pool_size = parse_number(
+            "BESPOKE_DB_POOL_SIZE",
+            get("BESPOKE_DB_POOL_SIZE"),
+            8,
+            1..=256,
+        )?;
+
+        Ok(Self {
+            database,
+            bind,
+            data_dir,
+            demo,
+            jwt_secret,
+            smtp_url,
+            meili_url,
+            meili_api_key: get("MEILI_API_KEY"),
+            secure_cookies,
+            session_hours,
+            db_pool_size: db_pool_size as u32,
+        })
+    }
+}
+
+fn parse_flag(
+    variable: &'static str,
+    value: Option<String>,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(_) => Err(invalid(variable, "must be 1 or 0 (true or false)")),
+    }
+}
+
+fn parse_number(
+    variable: &'static str,
+    value: Option<String>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ConfigError> {
+    let Some(text) = value else {
+        return Ok(default);
+    };
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            invalid(
+                variable,
+                format!(
+                    "must be a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            c.database,
+            DatabaseTarget::Sqlite("./data/bespoke.sqlite3".into())
+        );
+        assert!(c.demo);
+        assert!(c.jwt_secret.is_none());
+        assert_eq!(c.session_hours, 8);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases = [
+            ("BESPOKE_BIND", "localhost"),
+            ("DATABASE_URL", "mysql://x/y"),
+            ("BESPOKE_DEMO", "maybe"),
+            ("BESPOKE_JWT_SECRET", "too-short"),
+            ("SMTP_URL", "not a url"),
+            ("MEILI_URL", "ftp://search"),
+            ("BESPOKE_SESSION_HOURS", "0"),
+        ];
+        for (variable, value) in cases {
+            let err = config(&[(variable, value)]).unwrap_err();
+            assert_eq!(err.variable, variable, "{value}");
+        }
+    }
+
+    #[test]
+    fn accepts_production_settings() {
+        let c = config(&[
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1/bespoke"),
+            ("BESPOKE_DEMO", "0"),
+            ("SMTP_URL", "smtp://mailer:secret@127.0.0.1:2525"),
+            ("MEILI_URL", "http://127.0.0.1:7700"),
+            ("BESPOKE_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+        .unwrap();
+        assert_eq!(c.database.backend_name(), "postgresql");
+        assert!(!c.demo);
+        assert!(c.smtp_url.is_some() && c.meili_url.is_some() && c.jwt_secret.is_some());
+    }
+}

@@ -1,0 +1,7 @@
+//! Use cases: each opens what it needs in the store, applies the domain's
+//! rules and returns a result or an [`AppError`](crate::error::AppError).
+//! The API handlers and the pages call the same functions.
+
+pub mod accounts;
+pub mod demo;
+pub mod places;

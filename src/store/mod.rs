@@ -1,0 +1,269 @@
+//! The store layer: every diesel query lives below this module.
+//!
+//! One codebase serves SQLite (the embedded default) and PostgreSQL through
+//! [`DbConnection`], a diesel `MultiConnection`. Queries written against it use
+//! the SQL both databases share; the few that need one backend's dialect
+//! (`RETURNING`, `BEGIN IMMEDIATE`) go through [`on_backend!`].
+
+pub mod accounts;
+pub mod councils;
+pub mod schema;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::R2D2Connection;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever database the operator configured.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs `$body` with `$conn` bound to the concrete connection of either
+/// backend, so backend-only features (such as `RETURNING`) can be used while
+/// the code is still written once.
+#[macro_export]
+macro_rules! on_backend {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match $db {
+            $crate::store::DbConnection::Pg($conn) => $body,
+            $crate::store::DbConnection::Sqlite($conn) => $body,
+        }
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("could not apply database migrations: {0}")]
+    Migration(String),
+    #[error("a database task stopped unexpectedly")]
+    TaskFailed,
+}
+
+/// Which database a URL names. SQLite accepts any string as a path, so the
+/// scheme decides, never a trial connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DatabaseTarget {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://PATH`,
+    /// `sqlite:PATH` or a bare path selects an SQLite file.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.contains("://") {
+            return Err(format!(
+                "uses an unsupported scheme (expected postgres://, postgresql:// or sqlite://): {url}"
+            ));
+        }
+        if path.is_empty() {
+            return Err("names no SQLite file".into());
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgresql",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// Opens connections for the pool and prepares each SQLite connection.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    target: DatabaseTarget,
+}
+
+/// WAL lets readers work while one writer commits; `synchronous = FULL`
+/// means a commit that returned is on disk, so nothing acknowledged is lost.
+const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;
+PRAGMA busy_timeout = 10000;";
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        match &self.target {
+            DatabaseTarget::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Pg)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            DatabaseTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_SETUP)
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The pool and the way to run blocking database work off the async workers.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    target: DatabaseTarget,
+}
+
+impl Db {
+    pub fn connect(target: DatabaseTarget, max_connections: u32) -> Result<Self, StoreError> {
+        if let DatabaseTarget::Sqlite(path) = &target {
+            ensure_parent_dir(path)?;
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(max_connections)
+            .connection_timeout(Duration::from_secs(15))
+            .build(ConnectionManager {
+                target: target.clone(),
+            })?;
+        Ok(Self { pool, target })
+    }
+
+    pub fn target(&self) -> &DatabaseTarget {
+        &self.target
+    }
+
+    /// A connection for work that is already on a blocking thread (CLI
+    /// commands, start-up).
+    pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs blocking database work on the blocking thread pool.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(StoreError::from)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|_| StoreError::TaskFailed)?
+    }
+
+    pub fn run_migrations(&self) -> Result<usize, StoreError> {
+        let mut conn = self.get()?;
+        let applied = match &mut *conn {
+            DbConnection::Pg(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        };
+        applied.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+}
+
+fn ensure_parent_dir(path: &Path) -> Result<(), StoreError> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Migration(format!("cannot create directory {}: {e}", dir.display()))
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A transaction for work that reads a balance and then writes against it.
+///
+/// On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock before
+/// the first read, so two such transactions can never interleave. On
+/// PostgreSQL it is an ordinary transaction: callers lock the rows they check
+/// (see the `lock_*` helpers in the areas that need them).
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    if matches!(conn, DbConnection::Pg(_)) {
+        return conn.transaction(work);
+    }
+    if let DbConnection::Sqlite(inner) = conn {
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    }
+    let outcome = work(conn);
+    if let DbConnection::Sqlite(inner) = conn {
+        match &outcome {
+            Ok(_) => AnsiTransactionManager::commit_transaction(inner)?,
+            Err(_) => AnsiTransactionManager::rollback_transaction(inner)?,
+        }
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_decides_the_backend() {
+        assert_eq!(
+            DatabaseTarget::parse("postgres://u@h/db").unwrap(),
+            DatabaseTarget::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            DatabaseTarget::parse("postgresql://h/db")
+                .unwrap()
+                .backend_name(),
+            "postgresql"
+        );
+        assert_eq!(
+            DatabaseTarget::parse("sqlite://data/b.db").unwrap(),
+            DatabaseTarget::Sqlite("data/b.db".into())
+        );
+        assert_eq!(
+            DatabaseTarget::parse("sqlite:b.db").unwrap(),
+            DatabaseTarget::Sqlite("b.db".into())
+        );
+        assert_eq!(
+            DatabaseTarget::parse("/tmp/b.db").unwrap(),
+            DatabaseTarget::Sqlite("/tmp/b.db".into())
+        );
+        assert!(DatabaseTarget::parse("mysql://h/db").is_err());
+        assert!(DatabaseTarget::parse("").is_err());
+        assert!(DatabaseTarget::parse("sqlite://").is_err());
+    }
+}

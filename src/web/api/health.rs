@@ -1,0 +1,28 @@
+//! `GET /healthz`: 200 only once start-up is complete and the database answers.
+
+use std::sync::atomic::Ordering;
+
+use actix_web::{web, HttpResponse};
+use diesel::connection::SimpleConnection;
+use serde_json::json;
+
+use crate::startup::AppState;
+use crate::store::StoreError;
+
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    if !state.ready.load(Ordering::Acquire) {
+        return HttpResponse::ServiceUnavailable().json(json!({"status": "starting"}));
+    }
+    let database = state
+        .db
+        .run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from))
+        .await;
+    match database {
+        Ok(()) => HttpResponse::Ok().json(json!({"status": "ok"})),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unavailable");
+            HttpResponse::ServiceUnavailable()
+                .json(json!({"status": "unavailable", "database": "unreachable"}))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The JSON API under `/api/v1`: thin handlers that parse, call a service on
+//! the blocking pool and answer JSON or problem+json.
+
+pub mod accounts;
+pub mod health;
+pub mod places;
+
+use actix_web::web;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, FieldErrors};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Each path is one resource, so a wrong method answers 405, not 404.
+    cfg.service(web::resource("/accounts").route(web::post().to(accounts::register)))
+        .service(web::resource("/sessions").route(web::post().to(accounts::sign_in)))
+        .service(web::resource("/sessions/current").route(web::delete().to(accounts::sign_out)))
+        .service(
+            web::resource("/me")
+                .route(web::get().to(accounts::me))
+                .route(web::patch().to(accounts::update_me)),
+        )
+        .service(web::resource("/places").route(web::get().to(places::lookup)))
+        .service(web::resource("/councils").route(web::get().to(places::councils)));
+}
+
+/// `?page=1&per_page=20` as the contract gives it.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub const MAX_PER_PAGE: i64 = 100;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Paging {
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+impl PageQuery {
+    pub fn paging(&self) -> Result<Paging, AppError> {
+        let mut errors = FieldErrors::new();
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(20);
+        if !(1..=1_000_000).contains(&page) {
+            errors.add("page", "must be a whole number from 1");
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            errors.add("per_page", format!("must be from 1 to {MAX_PER_PAGE}"));
+        }
+        errors.into_result()?;
+        Ok(Paging { page, per_page })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}

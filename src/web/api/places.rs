@@ -1,0 +1,43 @@
+//! `GET /places?postcode=` resolves a postcode or district; `GET /councils` lists councils.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::{ListPage, PageQuery};
+use crate::domain::places::Council;
+use crate::services::places::{resolve, CouncilView};
+use crate::startup::AppState;
+use crate::web::problem::ApiError;
+
+#[derive(Debug, Deserialize)]
+pub struct LookupQuery {
+    postcode: Option<String>,
+}
+
+pub async fn lookup(
+    state: web::Data<AppState>,
+    query: web::Query<LookupQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let postcode = query.postcode.as_deref().unwrap_or_default();
+    Ok(HttpResponse::Ok().json(resolve(state.places, postcode)?))
+}
+
+pub async fn councils(
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let paging = query.paging()?;
+    let all: Vec<&Council> = state.places.councils().collect();
+    let items = all
+        .iter()
+        .skip(paging.offset() as usize)
+        .take(paging.per_page as usize)
+        .map(|c| CouncilView::from(*c))
+        .collect();
+    Ok(HttpResponse::Ok().json(ListPage {
+        items,
+        total: all.len() as i64,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}

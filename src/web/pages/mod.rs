@@ -1,0 +1,244 @@
+//! Server-rendered pages. Every journey works without JavaScript; every form
+//! that changes something is CSRF-protected ([`ProtectedForm`](super::csrf::ProtectedForm)).
+
+pub mod accounts;
+pub mod home;
+pub mod places;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, HttpResponse, ResponseError};
+use askama::Template;
+
+use super::auth::Visitor;
+use super::problem::status_of;
+use crate::domain::accounts::Role;
+use crate::error::AppError;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Each path is one resource, so a wrong method answers 405, not 404.
+    cfg.service(web::resource("/").route(web::get().to(home::start)))
+        .service(web::resource("/home").route(web::get().to(home::dashboard)))
+        .service(web::resource("/demo/sign-in").route(web::post().to(home::demo_sign_in)))
+        .service(
+            web::resource("/register")
+                .route(web::get().to(accounts::register_form))
+                .route(web::post().to(accounts::register)),
+        )
+        .service(
+            web::resource("/sign-in")
+                .route(web::get().to(accounts::sign_in_form))
+                .route(web::post().to(accounts::sign_in)),
+        )
+        .service(web::resource("/sign-out").route(web::post().to(accounts::sign_out)))
+        .service(
+            web::resource("/account")
+                .route(web::get().to(accounts::account_page))
+                .route(web::post().to(accounts::update_account)),
+        )
+        .service(web::resource("/places").route(web::get().to(places::lookup_page)))
+        .service(web::resource("/static/bespoke.css").route(web::get().to(stylesheet)));
+}
+
+/// What every page's layout needs: who is signed in and the form token.
+pub struct Chrome {
+    pub account_name: Option<String>,
+    pub role: Option<Role>,
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn for_visitor(visitor: &Visitor) -> Self {
+        Self {
+            account_name: visitor.account.as_ref().map(|a| a.name.clone()),
+            role: visitor.account.as_ref().map(|a| a.role),
+            csrf: visitor.csrf.clone(),
+        }
+    }
+
+    fn anonymous() -> Self {
+        Self {
+            account_name: None,
+            role: None,
+            csrf: String::new(),
+        }
+    }
+}
+
+/// Renders a page with a status other than 200 (a form returned with errors, an error page).
+pub fn render(template: &impl Template, status: StatusCode) -> Result<HttpResponse, PageError> {
+    let html = template
+        .render()
+        .map_err(|e| PageError::App(AppError::Internal(format!("template: {e}"))))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+/// Only local paths are followed after signing in, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/home".to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    status: u16,
+    title: String,
+    message: String,
+}
+
+/// An error on a page, answered with a helpful HTML page.
+#[derive(Debug)]
+pub enum PageError {
+    App(AppError),
+    SignInRequired { next: String },
+    FormExpired,
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        Self::App(error)
+    }
+}
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(error: crate::store::StoreError) -> Self {
+        Self::App(error.into())
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::App(e) => e.fmt(f),
+            Self::SignInRequired { .. } => f.write_str("sign-in required"),
+            Self::FormExpired => f.write_str("form expired"),
+        }
+    }
+}
+
+fn error_page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
+    let page = ErrorPage {
+        chrome: Chrome::anonymous(),
+        status: status.as_u16(),
+        title: title.to_owned(),
+        message: message.to_owned(),
+    };
+    match page.render() {
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+        Err(_) => HttpResponse::build(status).body(message.to_owned()),
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::App(e) => status_of(e),
+            Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            Self::FormExpired => StatusCode::FORBIDDEN,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        match self {
+            Self::SignInRequired { next } => {
+                let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+                redirect(&format!("/sign-in?{query}"))
+            }
+            Self::FormExpired => error_page(
+                status,
+                "This form has expired",
+                "For your security, forms stop working after a while or when cookies are blocked. Go back, reload the page and try again.",
+            ),
+            Self::App(AppError::Internal(detail)) => {
+                tracing::error!(error = %detail, "page failed");
+                error_page(status, "Sorry, something went wrong on our side", "The problem has been logged. Please try again in a few minutes.")
+            }
+            Self::App(AppError::NotFound) => not_found_page(),
+            Self::App(AppError::TooManyAttempts { retry_after_secs }) => error_page(
+                status,
+                "Too many attempts",
+                &format!("Please wait {} minutes and try again.", retry_after_secs.div_ceil(60)),
+            ),
+            Self::App(AppError::Validation(errors)) => {
+                let sentences: Vec<String> = errors.sentences().into_iter().map(|(_, s)| s).collect();
+                error_page(status, "Some of the information is not valid", &sentences.join(". "))
+            }
+            Self::App(other) => error_page(status, "We could not do that", &other.to_string()),
+        }
+    }
+}
+
+fn not_found_page() -> HttpResponse {
+    error_page(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "If you typed the web address, check it is correct. If you followed a link, it may be out of date, or the page may not be yours to see.",
+    )
+}
+
+pub async fn not_found() -> HttpResponse {
+    not_found_page()
+}
+
+/// Gives a helpful page to any error response outside the API that has no
+/// page of its own (a wrong method, a query string that does not parse).
+pub fn html_error_handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
+        let content_type = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let has_own_body = content_type.starts_with("text/html") || content_type.contains("json");
+        if has_own_body || res.request().path().starts_with("/api/") {
+            return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        }
+        let status = res.status();
+        let (title, message) = match status.as_u16() {
+            405 => (
+                "That did not work",
+                "This page cannot be used that way. Go back and try again.",
+            ),
+            s if s >= 500 => (
+                "Sorry, something went wrong on our side",
+                "Please try again in a few minutes.",
+            ),
+            _ => (
+                "We could not read that request",
+                "Check the web address, go back, and try again.",
+            ),
+        };
+        let (req, _) = res.into_parts();
+        Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, error_page(status, title, message)).map_into_right_body(),
+        ))
+    })
+}
+
+const STYLESHEET: &str = include_str!("../../../static/bespoke.css");
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}

@@ -1,0 +1,194 @@
+//! Start-up: demo data, the signing secret, and the operator's command line.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use actix_web::http::StatusCode;
+use common::{count_rows, Browser, TestApp, TestDatabase, PASSWORD};
+
+#[actix_web::test]
+async fn demo_data_is_seeded_once_and_the_start_page_signs_in_by_role() {
+    let app = TestApp::spawn_with(&[("BESPOKE_DEMO", "1")]).await;
+    let seeded = count_rows(&mut app.db(), "accounts");
+    assert!(seeded >= 10, "{seeded}");
+
+    let browser = Browser::new();
+    let start = browser.get(&app, "/").await;
+    assert!(start.text.contains("Look around as Amina Khan"));
+    let reply = browser
+        .post_form(&app, "/demo/sign-in", &[("role", "commissioner")])
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let home = browser.get(&app, "/home").await;
+    assert!(home.text.contains("Priya Shah"));
+    assert!(home.text.contains("with Manchester"));
+
+    // The printed demo password works through the API too.
+    app.sign_in(
+        "amina.khan@example.org",
+        bespoke::services::demo::DEMO_PASSWORD,
+    )
+    .await;
+
+    // Starting again on the same database adds nothing.
+    let database = app.stop().await;
+    let again = TestApp::spawn_on(database, &[("BESPOKE_DEMO", "1")]).await;
+    assert_eq!(count_rows(&mut again.db(), "accounts"), seeded);
+}
+
+#[actix_web::test]
+async fn without_demo_the_marketplace_starts_empty() {
+    let app = TestApp::spawn().await;
+    assert_eq!(count_rows(&mut app.db(), "accounts"), 0);
+    let browser = Browser::new();
+    let start = browser.get(&app, "/").await;
+    assert!(!start.text.contains("Look around as"));
+    let reply = browser
+        .post_form(&app, "/demo/sign-in", &[("role", "budget_holder")])
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn the_signing_secret_survives_a_restart() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.account("kept@example.org", "provider").await;
+    let database = app.stop().await;
+    let secret_file = database.dir.path().join("jwt-secret");
+    assert!(std::fs::metadata(&secret_file).unwrap().len() >= 32);
+
+    let again = TestApp::spawn_on(database, &[]).await;
+    assert_eq!(
+        again.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::OK
+    );
+}
+
+fn bespoke_command(database: &TestDatabase, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bespoke"))
+        .args(args)
+        .env_clear()
+        .envs(database.env(&[]))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the bespoke binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[actix_web::test]
+async fn the_operator_creates_a_commissioner_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    let args = [
+        "admin",
+        "create-account",
+        "--role",
+        "commissioner",
+        "--council",
+        "E08000003",
+        "--email",
+        "officer@manchester.example.org",
+        "--name",
+        "Council Officer",
+    ];
+    let output = bespoke_command(&app.database, &args, &format!("{PASSWORD}\n"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Created commissioner account"));
+
+    let token = app
+        .sign_in("officer@manchester.example.org", PASSWORD)
+        .await;
+    let me = app.get("/api/v1/me", Some(&token)).await.json();
+    assert_eq!(me["role"], "commissioner");
+    assert_eq!(me["council"], "E08000003");
+
+    // A weak password or a missing council is refused with the reason.
+    let weak = bespoke_command(
+        &app.database,
+        &[
+            "admin",
+            "create-account",
+            "--role",
+            "commissioner",
+            "--council",
+            "E08000003",
+            "--email",
+            "b@example.org",
+            "--name",
+            "B",
+        ],
+        "password\n",
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    let no_council = bespoke_command(
+        &app.database,
+        &[
+            "admin",
+            "create-account",
+            "--role",
+            "commissioner",
+            "--email",
+            "c@example.org",
+            "--name",
+            "C",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(!no_council.status.success());
+    assert!(String::from_utf8_lossy(&no_council.stderr).contains("council"));
+    assert_eq!(count_rows(&mut app.db(), "accounts"), 1);
+}
+
+#[actix_web::test]
+async fn a_bad_setting_stops_start_up_naming_it() {
+    let database = TestDatabase::new();
+    let refused = Command::new(env!("CARGO_BIN_EXE_bespoke"))
+        .arg("migrate")
+        .env_clear()
+        .envs(database.env(&[("BESPOKE_BIND", "not-an-address")]))
+        .output()
+        .expect("the bespoke binary runs");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("BESPOKE_BIND"), "{stderr}");
+
+    let migrate = Command::new(env!("CARGO_BIN_EXE_bespoke"))
+        .arg("migrate")
+        .env_clear()
+        .envs(database.env(&[]))
+        .output()
+        .unwrap();
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("up to date"));
+}
+
+#[actix_web::test]
+async fn the_suite_runs_on_the_database_it_was_given() {
+    let app = TestApp::spawn().await;
+    let expected = if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(app.state.db.target().backend_name(), expected);
+    assert_eq!(app.database.is_postgres(), expected == "postgresql");
+}
