@@ -9,6 +9,7 @@ use bespoke::services::{accounts, demo};
 use bespoke::startup;
 use chrono::Utc;
 use clap::{Parser, Subcommand};
+use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -54,13 +55,28 @@ enum AdminTask {
     },
 }
 
-fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+/// Logs go to standard error: readable text, or one JSON object a line with
+/// `BESPOKE_LOG_FORMAT=json`. Each request's lines carry its request id, and a
+/// closing line gives its status and how long it took.
+fn init_logging() -> Result<(), String> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .init();
+        .with_span_events(FmtSpan::CLOSE);
+    match std::env::var("BESPOKE_LOG_FORMAT").as_deref() {
+        Ok("json") => builder.json().init(),
+        Ok("text") | Err(_) => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        Ok(_) => return Err("BESPOKE_LOG_FORMAT: must be text or json".into()),
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    if let Err(message) = init_logging() {
+        eprintln!("bespoke: {message}");
+        return ExitCode::FAILURE;
+    }
     let cli = Cli::parse();
     match run(cli.command.unwrap_or(Command::Serve)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,7 +126,9 @@ fn run(command: Command) -> anyhow::Result<()> {
                 Ok(account) => {
                     println!(
                         "Created {} account {} for {}.",
-                        account.role, account.id, account.email
+                        account.role,
+                        account.id,
+                        account.email.as_deref().unwrap_or_default()
                     );
                     Ok(())
                 }

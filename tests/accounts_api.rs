@@ -31,7 +31,8 @@ async fn a_budget_holder_registers_signs_in_and_signs_out() {
     let stored: String = accounts
         .filter(email.eq("amina@example.org"))
         .select(password_hash)
-        .first(&mut *app.db())
+        .first::<Option<String>>(&mut *app.db())
+        .unwrap()
         .unwrap();
     assert!(stored.starts_with("$argon2id$") && !stored.contains(PASSWORD));
 

@@ -31,7 +31,7 @@ pub struct Money {
 impl Money {
     pub const ZERO: Money = Money { pence: 0 };
 
-    pub fn from_pence(pence: i64) -> Self {
+    pub const fn from_pence(pence: i64) -> Self {
         Self { pence }
     }
 

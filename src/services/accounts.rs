@@ -21,7 +21,8 @@ pub const SIGN_IN_WINDOW_MINUTES: i64 = 15;
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
     pub id: i64,
-    pub email: String,
+    /// None only for an imported organisation nobody has claimed yet.
+    pub email: Option<String>,
     pub name: String,
     pub role: Role,
     /// The council's GSS code.
@@ -176,10 +177,10 @@ fn create_account(
 
     let password_hash = accounts::hash_password(password);
     let new = NewAccount {
-        email: email.as_str(),
+        email: Some(email.as_str()),
         name: &name,
         role: role.as_str(),
-        password_hash: &password_hash,
+        password_hash: Some(&password_hash),
         council_code: council.as_deref(),
         postcode: home.as_ref().map(|h| h.postcode.as_str()),
         district: home.as_ref().map(|h| h.district.as_str()),
@@ -255,7 +256,10 @@ pub fn sign_in(
     let row = store::find_by_email(conn, &email)?;
     let password_ok = password.chars().count() <= accounts::PASSWORD_MAX_CHARS
         && match &row {
-            Some(row) => accounts::verify_password(password, &row.password_hash),
+            Some(row) => row
+                .password_hash
+                .as_deref()
+                .is_some_and(|hash| accounts::verify_password(password, hash)),
             None => {
                 accounts::verify_password(password, decoy_hash());
                 false

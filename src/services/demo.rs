@@ -162,10 +162,10 @@ pub fn seed(
             store::insert(
                 conn,
                 &NewAccount {
-                    email: account.email,
+                    email: Some(account.email),
                     name: account.name,
                     role: account.role.as_str(),
-                    password_hash: &password_hash,
+                    password_hash: Some(&password_hash),
                     council_code: council,
                     postcode: account.postcode,
                     district: place.as_ref().map(|p| p.district.code.as_str()),

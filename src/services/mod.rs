@@ -4,4 +4,6 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod listings;
 pub mod places;
+pub mod sellers;

@@ -5,15 +5,17 @@ use diesel::prelude::*;
 
 use super::schema::{accounts, sessions, sign_in_failures, sign_in_lockouts};
 use super::{DbConnection, StoreError};
+use crate::on_backend;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
 pub struct AccountRow {
     pub id: i64,
-    pub email: String,
+    /// None for an organisation imported from the CQC directory and not yet claimed.
+    pub email: Option<String>,
     pub name: String,
     pub role: String,
-    pub password_hash: String,
+    pub password_hash: Option<String>,
     pub council_code: Option<String>,
     pub postcode: Option<String>,
     pub district: Option<String>,
@@ -23,10 +25,10 @@ pub struct AccountRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = accounts)]
 pub struct NewAccount<'a> {
-    pub email: &'a str,
+    pub email: Option<&'a str>,
     pub name: &'a str,
     pub role: &'a str,
-    pub password_hash: &'a str,
+    pub password_hash: Option<&'a str>,
     pub council_code: Option<&'a str>,
     pub postcode: Option<&'a str>,
     pub district: Option<&'a str>,
@@ -35,11 +37,12 @@ pub struct NewAccount<'a> {
 
 /// Inserts an account; a taken email is reported as `Ok(None)`.
 pub fn insert(conn: &mut DbConnection, new: &NewAccount) -> Result<Option<AccountRow>, StoreError> {
-    let inserted = diesel::insert_into(accounts::table)
+    let inserted: Result<i64, _> = on_backend!(conn, |c| diesel::insert_into(accounts::table)
         .values(new)
-        .execute(conn);
+        .returning(accounts::id)
+        .get_result(c));
     match inserted {
-        Ok(_) => find_by_email(conn, new.email),
+        Ok(id) => find(conn, id),
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,

@@ -7,7 +7,9 @@
 
 pub mod accounts;
 pub mod councils;
+pub mod listings;
 pub mod schema;
+pub mod sellers;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +54,8 @@ pub enum StoreError {
     Migration(String),
     #[error("a database task stopped unexpectedly")]
     TaskFailed,
+    #[error("the database holds a value Bespoke cannot read: {0}")]
+    Corrupt(String),
 }
 
 /// Which database a URL names. SQLite accepts any string as a path, so the
@@ -102,12 +106,14 @@ pub struct ConnectionManager {
     target: DatabaseTarget,
 }
 
-/// WAL lets readers work while one writer commits; `synchronous = FULL`
-/// means a commit that returned is on disk, so nothing acknowledged is lost.
-const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL;
+/// The busy timeout comes first: every later statement may need a lock that
+/// another connection holds for a moment. WAL lets readers work while one
+/// writer commits; `synchronous = FULL` means a commit that returned is on
+/// disk, so nothing acknowledged is lost.
+const SQLITE_SETUP: &str = "PRAGMA busy_timeout = 10000;
+PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
-PRAGMA foreign_keys = ON;
-PRAGMA busy_timeout = 10000;";
+PRAGMA foreign_keys = ON;";
 
 impl r2d2::ManageConnection for ConnectionManager {
     type Connection = DbConnection;

@@ -90,7 +90,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
             if !matches {
                 return Err(PageError::FormExpired);
             }
-            serde_urlencoded::from_bytes::<T>(&body)
+            serde_html_form::from_bytes::<T>(&body)
                 .map(ProtectedForm)
                 .map_err(|e| {
                     PageError::App(AppError::Malformed(format!(

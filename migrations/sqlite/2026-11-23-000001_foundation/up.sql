@@ -7,10 +7,12 @@ CREATE TABLE councils (
 
 CREATE TABLE accounts (
     id INTEGER PRIMARY KEY NOT NULL,
-    email TEXT NOT NULL UNIQUE,
+    -- Organisations imported from the CQC directory have an account before
+    -- anyone can sign in to it: no email and no password until it is claimed.
+    email TEXT UNIQUE,
     name TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('budget_holder', 'provider', 'personal_assistant', 'broker', 'commissioner', 'admin')),
-    password_hash TEXT NOT NULL,
+    password_hash TEXT,
     council_code TEXT REFERENCES councils (code),
     postcode TEXT,
     district TEXT,

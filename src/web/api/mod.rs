@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod health;
+pub mod listings;
 pub mod places;
 
 use actix_web::web;
@@ -21,7 +22,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(accounts::update_me)),
         )
         .service(web::resource("/places").route(web::get().to(places::lookup)))
-        .service(web::resource("/councils").route(web::get().to(places::councils)));
+        .service(web::resource("/councils").route(web::get().to(places::councils)))
+        .service(
+            web::resource("/listings")
+                .route(web::get().to(listings::list))
+                .route(web::post().to(listings::create)),
+        )
+        .service(
+            web::resource("/listings/{id}")
+                .route(web::get().to(listings::show))
+                .route(web::patch().to(listings::update))
+                .route(web::delete().to(listings::withdraw)),
+        )
+        .service(
+            web::resource("/listings/{id}/price-history")
+                .route(web::get().to(listings::price_history)),
+        )
+        .service(
+            web::resource("/sellers/me")
+                .route(web::get().to(listings::my_profile))
+                .route(web::put().to(listings::save_my_profile)),
+        )
+        .service(web::resource("/sellers/{id}").route(web::get().to(listings::seller)))
+        .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_tool)))
+        .service(web::resource("/vocabularies").route(web::get().to(listings::vocabularies)));
 }
 
 /// `?page=1&per_page=20` as the contract gives it.

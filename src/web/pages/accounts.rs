@@ -127,7 +127,7 @@ pub async fn register(
             accounts::sign_in(
                 conn,
                 &keys,
-                Some(&account.email),
+                account.email.as_deref(),
                 Some(&password),
                 Utc::now(),
             )
@@ -322,7 +322,7 @@ fn account_view(
         .expect("only for signed-in visitors");
     AccountPage {
         chrome: Chrome::for_visitor(visitor),
-        email: account.email.clone(),
+        email: account.email.clone().unwrap_or_default(),
         role_label: account.role.label(),
         council_name: account
             .council

@@ -1,0 +1,198 @@
+//! Seller profiles: a seller keeps theirs up to date; anyone may read it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::listings::{require_seller_kind, seller_kind, ListingView};
+use crate::domain::places::Places;
+use crate::domain::sellers::{self, Profile, ProfileInput};
+use crate::domain::vocab::{language_name, Employment, SellerKind, Vocabulary};
+use crate::error::AppError;
+use crate::services::accounts::Account;
+use crate::store::sellers::{self as store, SellerProfileRow};
+use crate::store::{accounts as account_store, DbConnection};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SellerView {
+    pub id: i64,
+    pub name: String,
+    pub kind: SellerKind,
+    pub kind_label: &'static str,
+    pub description: String,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub district: Option<String>,
+    pub phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub website: Option<String>,
+    pub cqc_provider_id: Option<String>,
+    pub holds_isf: bool,
+    pub skills: Vec<String>,
+    pub qualifications: Vec<String>,
+    pub languages: Vec<String>,
+    /// As the personal assistant declared it; Bespoke does not check it.
+    pub dbs_checked_on: Option<NaiveDate>,
+    pub employment: Option<Employment>,
+    pub broker_type: Option<String>,
+    pub accreditation: Option<String>,
+    pub fee_model: Option<String>,
+    /// Whether anyone can sign in to this organisation yet (imported ones wait to be claimed).
+    pub claimed: bool,
+    pub listings: Vec<ListingView>,
+    pub live_listings: i64,
+}
+
+impl SellerView {
+    pub fn language_names(&self) -> Vec<&'static str> {
+        self.languages
+            .iter()
+            .filter_map(|c| language_name(c))
+            .collect()
+    }
+}
+
+fn list(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+fn profile_of(row: Option<SellerProfileRow>) -> Profile {
+    let Some(row) = row else {
+        return Profile::default();
+    };
+    Profile {
+        description: row.description,
+        address: row.address,
+        postcode: row.postcode,
+        district: row.district,
+        phone: row.phone,
+        contact_email: row.contact_email,
+        website: row.website,
+        cqc_provider_id: row.cqc_provider_id,
+        holds_isf: row.holds_isf,
+        skills: list(&row.skills),
+        qualifications: list(&row.qualifications),
+        languages: list(&row.languages),
+        dbs_checked_on: row.dbs_checked_on,
+        employment: row
+            .employment
+            .as_deref()
+            .and_then(|e| Employment::parse_code(e).ok()),
+        broker_type: row.broker_type,
+        accreditation: row.accreditation,
+        fee_model: row.fee_model,
+    }
+}
+
+/// A seller's public profile with their live listings (the first `limit`).
+pub fn public_profile(
+    conn: &mut DbConnection,
+    seller_id: i64,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> Result<SellerView, AppError> {
+    let account = account_store::find(conn, seller_id)?.ok_or(AppError::NotFound)?;
+    let kind = account
+        .role
+        .parse()
+        .ok()
+        .and_then(seller_kind)
+        .ok_or(AppError::NotFound)?;
+    let profile = profile_of(store::find(conn, seller_id)?);
+    let listings = super::listings::live_of(conn, seller_id, 0, limit, now)?;
+    Ok(SellerView {
+        id: account.id,
+        name: account.name,
+        kind,
+        kind_label: kind.label(),
+        description: profile.description,
+        address: profile.address,
+        postcode: profile.postcode,
+        district: profile.district,
+        phone: profile.phone,
+        contact_email: profile.contact_email,
+        website: profile.website,
+        cqc_provider_id: profile.cqc_provider_id,
+        holds_isf: profile.holds_isf,
+        skills: profile.skills,
+        qualifications: profile.qualifications,
+        languages: profile.languages,
+        dbs_checked_on: profile.dbs_checked_on,
+        employment: profile.employment,
+        broker_type: profile.broker_type,
+        accreditation: profile.accreditation,
+        fee_model: profile.fee_model,
+        claimed: account.email.is_some(),
+        listings: listings.items,
+        live_listings: listings.total,
+    })
+}
+
+/// The actor's own public profile.
+pub fn public_profile_of_seller(
+    conn: &mut DbConnection,
+    actor: &Account,
+    now: DateTime<Utc>,
+) -> Result<SellerView, AppError> {
+    require_seller_kind(actor)?;
+    public_profile(conn, actor.id, 100, now)
+}
+
+/// The actor's own profile as it stands, for the edit form.
+pub fn own_profile(conn: &mut DbConnection, actor: &Account) -> Result<Profile, AppError> {
+    require_seller_kind(actor)?;
+    Ok(profile_of(store::find(conn, actor.id)?))
+}
+
+pub fn save_profile(
+    conn: &mut DbConnection,
+    places: &Places,
+    actor: &Account,
+    input: ProfileInput,
+    now: DateTime<Utc>,
+) -> Result<SellerView, AppError> {
+    let kind = require_seller_kind(actor)?;
+    let profile =
+        sellers::check(input, kind, places, now.date_naive()).map_err(AppError::Validation)?;
+    if let Some(cqc) = &profile.cqc_provider_id {
+        if store::find_by_cqc_provider(conn, cqc)?.is_some_and(|other| other.account_id != actor.id)
+        {
+            return Err(AppError::field(
+                "cqc_provider_id",
+                "is already the registration of another organisation on Bespoke",
+            ));
+        }
+    }
+    store::save(conn, &row_of(actor.id, kind, &profile, now))?;
+    public_profile(conn, actor.id, 100, now)
+}
+
+pub fn row_of(
+    account_id: i64,
+    kind: SellerKind,
+    profile: &Profile,
+    now: DateTime<Utc>,
+) -> SellerProfileRow {
+    let json = |list: &[String]| serde_json::to_string(list).expect("a list of strings serialises");
+    SellerProfileRow {
+        account_id,
+        kind: kind.code().into(),
+        description: profile.description.clone(),
+        address: profile.address.clone(),
+        postcode: profile.postcode.clone(),
+        district: profile.district.clone(),
+        phone: profile.phone.clone(),
+        contact_email: profile.contact_email.clone(),
+        website: profile.website.clone(),
+        cqc_provider_id: profile.cqc_provider_id.clone(),
+        holds_isf: profile.holds_isf,
+        skills: json(&profile.skills),
+        qualifications: json(&profile.qualifications),
+        languages: json(&profile.languages),
+        dbs_checked_on: profile.dbs_checked_on,
+        employment: profile.employment.map(|e| e.code().to_owned()),
+        broker_type: profile.broker_type.clone(),
+        accreditation: profile.accreditation.clone(),
+        fee_model: profile.fee_model.clone(),
+        updated_at: now.naive_utc(),
+    }
+}

@@ -1,0 +1,69 @@
+//! Seller profiles: what providers, personal assistants and brokers say about themselves.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::seller_profiles;
+use super::{DbConnection, StoreError};
+
+#[derive(Debug, Clone, Default, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = seller_profiles)]
+#[diesel(treat_none_as_null = true)]
+pub struct SellerProfileRow {
+    pub account_id: i64,
+    pub kind: String,
+    pub description: String,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub district: Option<String>,
+    pub phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub website: Option<String>,
+    pub cqc_provider_id: Option<String>,
+    pub holds_isf: bool,
+    /// JSON arrays of strings.
+    pub skills: String,
+    pub qualifications: String,
+    pub languages: String,
+    pub dbs_checked_on: Option<NaiveDate>,
+    pub employment: Option<String>,
+    pub broker_type: Option<String>,
+    pub accreditation: Option<String>,
+    pub fee_model: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    account_id: i64,
+) -> Result<Option<SellerProfileRow>, StoreError> {
+    Ok(seller_profiles::table
+        .find(account_id)
+        .select(SellerProfileRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_cqc_provider(
+    conn: &mut DbConnection,
+    provider_id: &str,
+) -> Result<Option<SellerProfileRow>, StoreError> {
+    Ok(seller_profiles::table
+        .filter(seller_profiles::cqc_provider_id.eq(provider_id))
+        .select(SellerProfileRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Creates the profile or replaces it.
+pub fn save(conn: &mut DbConnection, profile: &SellerProfileRow) -> Result<(), StoreError> {
+    let updated = diesel::update(seller_profiles::table.find(profile.account_id))
+        .set(profile)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(seller_profiles::table)
+            .values(profile)
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! `/listings`, `/sellers` and `/tools/pa-cost`.
+
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::str::FromStr;
+
+use super::{ListPage, PageQuery};
+use crate::domain::listings::ListingInput;
+use crate::domain::money::Money;
+use crate::domain::pa_cost::{pa_cost, PaCostRequest, RateBook};
+use crate::domain::sellers::ProfileInput;
+use crate::error::{AppError, FieldErrors};
+use crate::services::{listings, sellers};
+use crate::startup::AppState;
+use crate::web::auth::ApiAccount;
+use crate::web::problem::ApiError;
+
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    body: web::Json<ListingInput>,
+) -> Result<HttpResponse, ApiError> {
+    let places = state.places;
+    let listing = state
+        .db
+        .run(move |conn| {
+            listings::create(conn, places, &caller.account, body.into_inner(), Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(listing))
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: Option<ApiAccount>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let listing = state
+        .db
+        .run(move |conn| listings::get(conn, caller.as_ref().map(|c| &c.account), id, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(listing))
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    id: web::Path<i64>,
+    body: web::Json<ListingInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (places, id) = (state.places, id.into_inner());
+    let listing = state
+        .db
+        .run(move |conn| {
+            listings::update(
+                conn,
+                places,
+                &caller.account,
+                id,
+                body.into_inner(),
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(listing))
+}
+
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let listing = state
+        .db
+        .run(move |conn| listings::withdraw(conn, &caller.account, id, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(listing))
+}
+
+pub async fn price_history(
+    state: web::Data<AppState>,
+    caller: Option<ApiAccount>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let history = state
+        .db
+        .run(move |conn| {
+            listings::price_history(conn, caller.as_ref().map(|c| &c.account), id, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": history })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    owner: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// `?owner=me` lists the caller's own listings, every status; `?owner=ID` a seller's live ones.
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Option<ApiAccount>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let paging = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .paging()?;
+    let owner = query.owner.clone().unwrap_or_default();
+    let page = match owner.as_str() {
+        "me" => {
+            let caller = caller.ok_or_else(|| {
+                AppError::Unauthenticated("Sign in to list your own listings.".into())
+            })?;
+            state
+                .db
+                .run(move |conn| {
+                    listings::mine(
+                        conn,
+                        &caller.account,
+                        paging.offset(),
+                        paging.per_page,
+                        Utc::now(),
+                    )
+                })
+                .await?
+        }
+        other => {
+            let seller: i64 = other.parse().map_err(|_| {
+                AppError::field("owner", "is required: me, or a seller's account id (to find listings, use /api/v1/search)")
+            })?;
+            state
+                .db
+                .run(move |conn| {
+                    listings::live_of(conn, seller, paging.offset(), paging.per_page, Utc::now())
+                })
+                .await?
+        }
+    };
+    Ok(HttpResponse::Ok().json(ListPage {
+        items: page.items,
+        total: page.total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}
+
+pub async fn seller(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let profile = state
+        .db
+        .run(move |conn| sellers::public_profile(conn, id, 100, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(profile))
+}
+
+pub async fn my_profile(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+) -> Result<HttpResponse, ApiError> {
+    let profile = state
+        .db
+        .run(move |conn| sellers::public_profile_of_seller(conn, &caller.account, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(profile))
+}
+
+pub async fn save_my_profile(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    body: web::Json<ProfileInput>,
+) -> Result<HttpResponse, ApiError> {
+    let places = state.places;
+    let profile = state
+        .db
+        .run(move |conn| {
+            sellers::save_profile(conn, places, &caller.account, body.into_inner(), Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(profile))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PaCostQuery {
+    pub hourly_pay: Option<String>,
+    pub hours_per_week: Option<String>,
+    pub tax_year: Option<String>,
+    pub employment_allowance: Option<String>,
+}
+
+/// Checks the calculator's inputs; shared with the calculator page.
+pub fn pa_cost_request(query: &PaCostQuery) -> Result<(PaCostRequest, String), AppError> {
+    let mut errors = FieldErrors::new();
+    let hourly_pay = errors
+        .required(
+            "hourly_pay",
+            query.hourly_pay.as_deref().filter(|s| !s.trim().is_empty()),
+        )
+        .and_then(|p| errors.check("hourly_pay", Money::parse_lenient(p)))
+        .filter(|p| p.pence() > 0 && p.pence() <= 100_000);
+    if hourly_pay.is_none() && errors.get("hourly_pay").is_none() {
+        errors.add(
+            "hourly_pay",
+            "must be more than £0.00 and at most £1,000.00 an hour",
+        );
+    }
+    let hours = errors
+        .required(
+            "hours_per_week",
+            query
+                .hours_per_week
+                .as_deref()
+                .filter(|s| !s.trim().is_empty()),
+        )
+        .and_then(|h| {
+            let parsed = Decimal::from_str(h.trim())
+                .ok()
+                .filter(|h| *h > Decimal::ZERO && *h <= Decimal::from(100) && h.scale() <= 2);
+            if parsed.is_none() {
+                errors.add(
+                    "hours_per_week",
+                    "must be a number of hours from 0.25 to 100, like 20 or 7.5",
+                );
+            }
+            parsed
+        });
+    let book = RateBook::get();
+    let tax_year = match query
+        .tax_year
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(year) if book.year(year).is_some() => Some(year.to_owned()),
+        Some(_) => {
+            let known: Vec<&str> = book.names().collect();
+            errors.add("tax_year", format!("must be one of {}", known.join(", ")));
+            None
+        }
+        None => Some(book.for_date(Utc::now().date_naive()).tax_year.clone()),
+    };
+    let employment_allowance = match query.employment_allowance.as_deref() {
+        None | Some("true" | "1" | "yes" | "on") => true,
+        Some("false" | "0" | "no" | "off") => false,
+        Some(_) => {
+            errors.add("employment_allowance", "must be true or false");
+            true
+        }
+    };
+    errors.into_result()?;
+    Ok((
+        PaCostRequest {
+            hourly_pay: hourly_pay.expect("checked"),
+            hours_per_week: hours.expect("checked"),
+            employment_allowance,
+        },
+        tax_year.expect("checked"),
+    ))
+}
+
+pub async fn pa_cost_tool(query: web::Query<PaCostQuery>) -> Result<HttpResponse, ApiError> {
+    let (request, tax_year) = pa_cost_request(&query)?;
+    let rates = RateBook::get().year(&tax_year).expect("checked");
+    let cost = pa_cost(rates, request).map_err(|e| AppError::field("hourly_pay", e.to_string()))?;
+    Ok(HttpResponse::Ok().json(cost))
+}
+
+pub async fn vocabularies() -> HttpResponse {
+    use crate::domain::vocab::*;
+    fn entries<V: Vocabulary>() -> Vec<serde_json::Value> {
+        V::iter()
+            .map(|v| serde_json::json!({"code": v.code(), "label": v.label()}))
+            .collect()
+    }
+    let languages: Vec<_> = LANGUAGES
+        .iter()
+        .map(|(code, name)| serde_json::json!({"code": code, "label": name}))
+        .collect();
+    HttpResponse::Ok().json(serde_json::json!({
+        "categories": entries::<Category>(),
+        "units": entries::<Unit>(),
+        "bands": entries::<Band>(),
+        "fee_kinds": entries::<FeeKind>(),
+        "fee_per": entries::<FeePer>(),
+        "employment": entries::<Employment>(),
+        "statuses": entries::<ListingStatus>(),
+        "languages": languages,
+    }))
+}
