@@ -29,11 +29,25 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Import sellers and listings from a file.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
     /// Operator tasks.
     Admin {
         #[command(subcommand)]
         task: AdminTask,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportSource {
+    /// The CQC "care directory with filters" CSV: providers and their
+    /// locations, as draft listings. Safe to run again on a newer file.
+    Cqc { file: std::path::PathBuf },
+    /// Listings for sellers who already have accounts (columns in docs/imports.md).
+    Listings { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -99,6 +113,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Import { source } => import(&config, source),
         Command::Admin {
             task:
                 AdminTask::CreateAccount {
@@ -143,6 +158,37 @@ fn run(command: Command) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Prints each skipped row, then `created: N, updated: N, skipped: N`. Fails
+/// only when the file cannot be read as what it should be.
+fn import(config: &Config, source: ImportSource) -> anyhow::Result<()> {
+    use bespoke::services::imports::{import_cqc, import_listings, ImportError};
+    let db = startup::open_database(config)?;
+    let places = bespoke::domain::places::Places::get();
+    let mut conn = db.get()?;
+    bespoke::store::councils::sync(&mut conn, places.councils())?;
+    let (path, cqc) = match &source {
+        ImportSource::Cqc { file } => (file, true),
+        ImportSource::Listings { file } => (file, false),
+    };
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let outcome = if cqc {
+        import_cqc(&mut conn, places, file, Utc::now())
+    } else {
+        import_listings(&mut conn, places, file, Utc::now())
+    };
+    let report = match outcome {
+        Ok(report) => report,
+        Err(ImportError::NotReadable(reason)) => anyhow::bail!("{}: {reason}", path.display()),
+        Err(ImportError::Failed(e)) => anyhow::bail!("the import was not saved: {e}"),
+    };
+    for (line, reason) in &report.skipped {
+        println!("line {line}: skipped: {reason}");
+    }
+    println!("{}", report.summary());
+    Ok(())
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -25,6 +25,26 @@ async fn demo_data_is_seeded_once_and_the_start_page_signs_in_by_role() {
     assert!(home.text.contains("Priya Shah"));
     assert!(home.text.contains("with Manchester"));
 
+    // A few hundred listings across every category, none without a price.
+    let listings = count_rows(&mut app.db(), "listings");
+    assert!((250..=400).contains(&listings), "{listings}");
+    {
+        use bespoke::store::schema::listings::dsl::*;
+        use diesel::prelude::*;
+        let categories: Vec<String> = listings
+            .select(category)
+            .distinct()
+            .load(&mut *app.db())
+            .unwrap();
+        assert_eq!(categories.len(), 21);
+        let unpriced: i64 = listings
+            .filter(price_pence.is_null())
+            .count()
+            .get_result(&mut *app.db())
+            .unwrap();
+        assert_eq!(unpriced, 0);
+    }
+
     // The printed demo password works through the API too.
     app.sign_in(
         "amina.khan@example.org",
@@ -36,6 +56,7 @@ async fn demo_data_is_seeded_once_and_the_start_page_signs_in_by_role() {
     let database = app.stop().await;
     let again = TestApp::spawn_on(database, &[("BESPOKE_DEMO", "1")]).await;
     assert_eq!(count_rows(&mut again.db(), "accounts"), seeded);
+    assert_eq!(count_rows(&mut again.db(), "listings"), listings);
 }
 
 #[actix_web::test]

@@ -141,41 +141,54 @@ pub fn seed(
     places: &Places,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    if settings::get(conn, ACCOUNTS_SEEDED)?.is_some() {
+    let accounts_done = settings::get(conn, ACCOUNTS_SEEDED)?.is_some();
+    let listings_done = settings::get(conn, super::demo_listings::SEEDED)?.is_some();
+    if accounts_done && listings_done {
         return Ok(false);
     }
     // One hash serves every demo account: they share the demo password.
     let password_hash = hash_password(DEMO_PASSWORD);
     crate::store::write_transaction(conn, |conn| {
-        for account in DEMO_ACCOUNTS {
-            let place = account
-                .postcode
-                .map(|p| places.resolve(p))
-                .transpose()
-                .map_err(|e| {
-                    AppError::Internal(format!("demo postcode for {}: {e}", account.email))
-                })?;
-            let council = match account.role {
-                Role::BudgetHolder | Role::Commissioner => Some(DEMO_COUNCIL),
-                _ => None,
-            };
-            store::insert(
-                conn,
-                &NewAccount {
-                    email: Some(account.email),
-                    name: account.name,
-                    role: account.role.as_str(),
-                    password_hash: Some(&password_hash),
-                    council_code: council,
-                    postcode: account.postcode,
-                    district: place.as_ref().map(|p| p.district.code.as_str()),
-                    created_at: now.naive_utc(),
-                },
-            )?;
+        if !accounts_done {
+            seed_accounts(conn, places, &password_hash, now)?;
         }
-        settings::set(conn, ACCOUNTS_SEEDED, &now.to_rfc3339())?;
+        super::demo_listings::seed(conn, places, &password_hash, now)?;
         Ok(true)
     })
+}
+
+fn seed_accounts(
+    conn: &mut DbConnection,
+    places: &Places,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    for account in DEMO_ACCOUNTS {
+        let place = account
+            .postcode
+            .map(|p| places.resolve(p))
+            .transpose()
+            .map_err(|e| AppError::Internal(format!("demo postcode for {}: {e}", account.email)))?;
+        let council = match account.role {
+            Role::BudgetHolder | Role::Commissioner => Some(DEMO_COUNCIL),
+            _ => None,
+        };
+        store::insert(
+            conn,
+            &NewAccount {
+                email: Some(account.email),
+                name: account.name,
+                role: account.role.as_str(),
+                password_hash: Some(password_hash),
+                council_code: council,
+                postcode: account.postcode,
+                district: place.as_ref().map(|p| p.district.code.as_str()),
+                created_at: now.naive_utc(),
+            },
+        )?;
+    }
+    settings::set(conn, ACCOUNTS_SEEDED, &now.to_rfc3339())?;
+    Ok(())
 }
 
 /// The lines printed at start-up so a newcomer can sign in.

@@ -192,6 +192,17 @@ fn view(
         .map_err(|_| AppError::Internal(format!("account {} has an unknown role", owner.id)))?;
     let kind = seller_kind(role).unwrap_or(SellerKind::Provider);
     let content = listing.content;
+    let true_cost = true_cost(&content, today);
+    let mut example = worked_example(&content);
+    // Someone who employs their assistant pays the employer's costs too.
+    if let (Some(example), Some(cost)) = (example.as_mut(), true_cost.as_ref()) {
+        example.description = format!(
+            "{} as their employer, with employer costs",
+            example.description
+        );
+        example.weekly = cost.weekly_total;
+        example.total = cost.annual_total;
+    }
     Ok(ListingView {
         id: listing.id,
         provider: SellerRef {
@@ -199,8 +210,8 @@ fn view(
             name: owner.name,
             kind,
         },
-        example: worked_example(&content),
-        true_cost: true_cost(&content, today),
+        example,
+        true_cost,
         category_label: content.category.label(),
         price: PriceView {
             amount: content.price,

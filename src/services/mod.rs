@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod demo_listings;
+pub mod imports;
 pub mod listings;
 pub mod places;
 pub mod sellers;

@@ -191,7 +191,7 @@ pub async fn save_my_profile(
     Ok(HttpResponse::Ok().json(profile))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct PaCostQuery {
     pub hourly_pay: Option<String>,
     pub hours_per_week: Option<String>,

@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod home;
+pub mod listing_form;
+pub mod listings;
 pub mod places;
 
 use actix_web::body::MessageBody;
@@ -39,6 +41,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(accounts::update_account)),
         )
         .service(web::resource("/places").route(web::get().to(places::lookup_page)))
+        .service(web::resource("/listings/{id}").route(web::get().to(listings::show)))
+        .service(web::resource("/sellers/{id}").route(web::get().to(listings::seller)))
+        .service(
+            web::resource("/my/listings")
+                .route(web::get().to(listings::mine))
+                .route(web::post().to(listings::create)),
+        )
+        .service(web::resource("/my/listings/new").route(web::get().to(listings::new_form)))
+        .service(web::resource("/my/listings/{id}").route(web::post().to(listings::update)))
+        .service(web::resource("/my/listings/{id}/edit").route(web::get().to(listings::edit_form)))
+        .service(
+            web::resource("/my/listings/{id}/status")
+                .route(web::post().to(listings::change_status)),
+        )
+        .service(
+            web::resource("/my/listings/{id}/withdraw")
+                .route(web::get().to(listings::withdraw_confirm))
+                .route(web::post().to(listings::withdraw)),
+        )
+        .service(
+            web::resource("/my/profile")
+                .route(web::get().to(listings::profile_form))
+                .route(web::post().to(listings::save_profile)),
+        )
+        .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_page)))
         .service(web::resource("/static/bespoke.css").route(web::get().to(stylesheet)));
 }
 

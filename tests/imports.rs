@@ -1,0 +1,109 @@
+//! `bespoke import`: the CQC directory and the plain listings file.
+
+mod common;
+
+use std::process::Command;
+
+use actix_web::http::StatusCode;
+use common::{count_rows, TestApp, PASSWORD};
+
+fn bespoke(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_bespoke"))
+        .args(args)
+        .env_clear()
+        .envs(app.database.env(&[]))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the bespoke binary runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+const CQC_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/cqc_directory_trafford.csv"
+);
+
+#[actix_web::test]
+async fn the_cqc_directory_imports_once_and_reports_every_skipped_row() {
+    let app = TestApp::spawn().await;
+    let (ok, out, err) = bespoke(&app, &["import", "cqc", CQC_FILE]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out.lines().last(),
+        Some("created: 56, updated: 0, skipped: 4"),
+        "{out}"
+    );
+    assert!(out.contains("\"Dentist\" is not a kind of social care"));
+    assert!(out.contains("ZZ9"));
+    assert!(out.contains("appears earlier in the file"));
+    let mut db = app.db();
+    assert_eq!(count_rows(&mut db, "listings"), 56);
+    assert_eq!(
+        count_rows(&mut db, "seller_profiles"),
+        46,
+        "one organisation per CQC provider"
+    );
+    drop(db);
+
+    // Care homes became draft listings in the right categories, visible to nobody yet.
+    let drafts = app.get("/api/v1/listings/1", None).await;
+    drafts.problem(404);
+
+    // Running it again changes nothing.
+    let (ok, out, _) = bespoke(&app, &["import", "cqc", CQC_FILE]);
+    assert!(ok);
+    assert_eq!(
+        out.lines().last(),
+        Some("created: 0, updated: 0, skipped: 60")
+    );
+    assert_eq!(count_rows(&mut app.db(), "listings"), 56);
+}
+
+#[actix_web::test]
+async fn a_file_that_is_not_a_cqc_directory_fails_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let path = app.database.dir.path().join("other.csv");
+    std::fs::write(&path, "name,cqc_id,type\nA,1-1,Residential homes\n").unwrap();
+    let (ok, _, err) = bespoke(&app, &["import", "cqc", path.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("not a CQC care directory"), "{err}");
+    let (ok, _, err) = bespoke(&app, &["import", "cqc", "/no/such/file.csv"]);
+    assert!(!ok);
+    assert!(err.contains("cannot open"), "{err}");
+    assert_eq!(count_rows(&mut app.db(), "listings"), 0);
+}
+
+#[actix_web::test]
+async fn listings_import_for_existing_sellers() {
+    let app = TestApp::spawn().await;
+    app.register("pa@example.org", "personal_assistant").await;
+    app.register("holder@example.org", "budget_holder").await;
+    let path = app.database.dir.path().join("listings.csv");
+    std::fs::write(
+        &path,
+        "seller_email,title,description,category,price,unit,postcode,areas,availability,languages,tags,status,employment\n\
+         pa@example.org,Evening support,Help at teatime,personal_assistant,14.50,hour,M14 5AB,M15|M16,weekday_evening,en|ur,driver,published,self_employed\n\
+         pa@example.org,Weekend support,,personal_assistant,16.00,hour,M14 5AB,,weekend,en,,published,employed_by_holder\n\
+         nobody@example.org,Ghost,,home_help,10.00,hour,M14,,,,,,\n\
+         holder@example.org,Not a seller,,home_help,10.00,hour,M14,,,,,,\n\
+         pa@example.org,Bad price,,personal_assistant,cheap,hour,M14,,,,,,\n",
+    )
+    .unwrap();
+    let (ok, out, err) = bespoke(&app, &["import", "listings", path.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out.lines().last(),
+        Some("created: 2, updated: 0, skipped: 3"),
+        "{out}"
+    );
+    assert!(out.contains("line 4: skipped: no account has the email nobody@example.org"));
+    assert!(out.contains("line 6: skipped: Price.amount"));
+    let token = app.sign_in("pa@example.org", PASSWORD).await;
+    let mine = app.get("/api/v1/listings?owner=me", Some(&token)).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert_eq!(mine.json()["total"], 2);
+}
