@@ -139,6 +139,18 @@ vocabulary! {
 }
 
 impl Unit {
+    /// "an hour", "a session": for "£14.50 an hour".
+    pub fn each(self) -> &'static str {
+        match self {
+            Unit::Hour => "an hour",
+            Unit::Session => "a session",
+            Unit::Day => "a day",
+            Unit::Night => "a night",
+            Unit::Week => "a week",
+            Unit::Item => "an item",
+        }
+    }
+
     /// The plural for sentences: "6 hours".
     pub fn plural(self) -> &'static str {
         match self {
