@@ -19,6 +19,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub meili_url: Option<url::Url>,
     pub meili_api_key: Option<String>,
+    /// The Meilisearch index to use; each deployment (or test) may have its own.
+    pub search_index: String,
     /// Mark cookies `Secure`; turn on whenever Bespoke is served over HTTPS.
     pub secure_cookies: bool,
     pub session_hours: i64,
@@ -111,6 +113,17 @@ impl Config {
                     .ok_or_else(|| invalid("MEILI_URL", "must be an http:// or https:// address"))
             })
             .transpose()?;
+        let search_index = get("BESPOKE_SEARCH_INDEX").unwrap_or_else(|| "listings".into());
+        if search_index.len() > 100
+            || !search_index
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(invalid(
+                "BESPOKE_SEARCH_INDEX",
+                "must be letters, digits, - or _ (at most 100)",
+            ));
+        }
         let session_hours = parse_number(
             "BESPOKE_SESSION_HOURS",
             get("BESPOKE_SESSION_HOURS"),
@@ -133,6 +146,7 @@ impl Config {
             smtp_url,
             meili_url,
             meili_api_key: get("MEILI_API_KEY"),
+            search_index,
             secure_cookies,
             session_hours,
             db_pool_size: db_pool_size as u32,

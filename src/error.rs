@@ -122,6 +122,9 @@ pub enum AppError {
     /// Too many attempts: 429, try again after the given number of seconds.
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// A service Bespoke needs is down for now: 503.
+    #[error("{0}")]
+    Unavailable(String),
     /// Something on our side failed: 500. The detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod search;
 pub mod services;
 pub mod startup;
 pub mod store;

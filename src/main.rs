@@ -29,6 +29,9 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Rebuild the search index from the database. While the server runs it
+    /// does the work, and this shows its progress.
+    Reindex,
     /// Import sellers and listings from a file.
     Import {
         #[command(subcommand)]
@@ -114,6 +117,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { source } => import(&config, source),
+        Command::Reindex => reindex(&config),
         Command::Admin {
             task:
                 AdminTask::CreateAccount {
@@ -191,6 +195,57 @@ fn import(config: &Config, source: ImportSource) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn reindex(config: &Config) -> anyhow::Result<()> {
+    use bespoke::services::search::drain_outbox;
+    use bespoke::store::search as outbox;
+    use indicatif::{ProgressBar, ProgressStyle};
+
+    let db = startup::open_database(config)?;
+    let places = bespoke::domain::places::Places::get();
+    let queued = outbox::enqueue_rebuild(&mut *db.get()?, Utc::now().naive_utc())?;
+    let progress = ProgressBar::new(queued as u64 + 1).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta} left)")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    progress.set_message("Rebuilding the search index");
+    // The embedded index has one writer: if the server holds it, the server does the work.
+    let engine = startup::open_search(config, true).ok();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let worker = async {
+            if let Some(engine) = &engine {
+                drain_outbox(&db, engine.as_ref(), places)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            Ok::<_, anyhow::Error>(())
+        };
+        let watcher = async {
+            loop {
+                let pending = db
+                    .run(|conn| outbox::pending(conn).map_err(bespoke::error::AppError::from))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                progress.set_position((queued as u64 + 1).saturating_sub(pending as u64));
+                if pending == 0 {
+                    return Ok::<_, anyhow::Error>(());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        };
+        tokio::try_join!(worker, watcher)
+    })?;
+    progress.finish_with_message("Search index rebuilt");
+    println!(
+        "Reindexed {queued} listings ({} engine).",
+        engine.as_ref().map_or("the server's", |e| e.name())
+    );
+    Ok(())
+}
+
 fn read_password() -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         return rpassword::prompt_password("Password for the new account: ")
@@ -206,7 +261,8 @@ fn read_password() -> anyhow::Result<String> {
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let demo_on = config.demo;
-    let (state, _seeded_now) = startup::prepare(config)?;
+    let prepared = startup::prepare(config)?;
+    let state = prepared.state;
     if demo_on {
         for line in demo::sign_in_lines() {
             println!("{line}");
@@ -216,7 +272,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
             state.config.bind
         );
     }
+    let events = prepared.search_events;
     actix_web::rt::System::new()
-        .block_on(startup::serve(state))
+        .block_on(async move {
+            let _background = startup::start_background(&state, events);
+            startup::serve(state).await
+        })
         .context("the web server stopped")
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -13,8 +13,14 @@ use rand::RngCore;
 
 use crate::config::Config;
 use crate::domain::places::Places;
+use crate::domain::search::SearchSettings;
 use crate::domain::tokens::TokenKeys;
+use crate::search::embedded::EmbeddedEngine;
+use crate::search::meili::MeiliEngine;
+use crate::search::SearchBackend;
 use crate::services::demo;
+use crate::services::search::{run_event_writer, run_outbox_worker, SearchEventSender};
+use crate::store::search::NewSearchEvent;
 use crate::store::{councils, Db};
 
 /// Everything a request handler may need, shared by all workers.
@@ -24,8 +30,57 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: Arc<TokenKeys>,
     pub places: &'static Places,
-    /// Set once start-up is complete; `/healthz` answers 503 until then.
+    pub search: Arc<dyn SearchBackend>,
+    pub search_events: SearchEventSender,
+    /// Set once start-up is complete, initial indexing included; `/healthz` answers 503 until then.
     pub ready: Arc<AtomicBool>,
+}
+
+/// Searches waiting to be recorded; more than this and new ones are dropped.
+const SEARCH_EVENT_BUFFER: usize = 10_000;
+
+/// The engine the configuration names: Meilisearch when `MEILI_URL` is set,
+/// otherwise the embedded index in the data directory. Only the server opens
+/// the embedded index for writing.
+pub fn open_search(config: &Config, writable: bool) -> anyhow::Result<Arc<dyn SearchBackend>> {
+    let settings = SearchSettings::load().map_err(|e| anyhow::anyhow!(e))?;
+    Ok(match &config.meili_url {
+        Some(url) => Arc::new(MeiliEngine::new(url.as_str(), config.meili_api_key.as_deref(), &config.search_index)?),
+        None => Arc::new(
+            EmbeddedEngine::open(&config.data_dir.join("index"), settings, writable)
+                .context("cannot open the search index (is another Bespoke server using this data directory?)")?,
+        ),
+    })
+}
+
+/// Background tasks of a running server; they stop when this is dropped.
+pub struct Background {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Starts the search outbox worker and the search-event writer on the current runtime.
+pub fn start_background(
+    state: &AppState,
+    events: tokio::sync::mpsc::Receiver<NewSearchEvent>,
+) -> Background {
+    let worker = tokio::spawn(run_outbox_worker(
+        state.db.clone(),
+        state.search.clone(),
+        state.places,
+        state.ready.clone(),
+    ));
+    let writer = tokio::spawn(run_event_writer(state.db.clone(), events));
+    Background {
+        tasks: vec![worker, writer],
+    }
 }
 
 impl AppState {
@@ -50,9 +105,17 @@ pub fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// What start-up hands to the server.
+pub struct Prepared {
+    pub state: AppState,
+    /// For `start_background`.
+    pub search_events: tokio::sync::mpsc::Receiver<NewSearchEvent>,
+    /// Whether demo data was seeded just now.
+    pub seeded: bool,
+}
+
 /// Prepares everything the server needs. Blocking: call before serving.
-/// Returns the state and whether demo data was seeded just now.
-pub fn prepare(config: Config) -> anyhow::Result<(AppState, bool)> {
+pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -78,15 +141,22 @@ pub fn prepare(config: Config) -> anyhow::Result<(AppState, bool)> {
     };
     drop(conn);
 
+    let search = open_search(&config, true)?;
+    let (search_events, receiver) = tokio::sync::mpsc::channel(SEARCH_EVENT_BUFFER);
     let state = AppState {
         db,
         config: Arc::new(config),
         keys: Arc::new(keys),
         places,
+        search,
+        search_events,
         ready: Arc::new(AtomicBool::new(false)),
     };
-    state.ready.store(true, Ordering::Release);
-    Ok((state, seeded))
+    Ok(Prepared {
+        state,
+        search_events: receiver,
+        seeded,
+    })
 }
 
 /// The signing secret kept in the data directory, created on first start

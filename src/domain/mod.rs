@@ -6,6 +6,7 @@ pub mod money;
 pub mod pa_cost;
 pub mod places;
 pub mod pricing;
+pub mod search;
 pub mod sellers;
 pub mod tokens;
 pub mod vocab;

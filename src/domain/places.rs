@@ -268,10 +268,15 @@ fn natural_district_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Great-circle distance in kilometres between two districts' centres.
 pub fn distance_km(a: &District, b: &District) -> f64 {
+    haversine_km((a.latitude, a.longitude), (b.latitude, b.longitude))
+}
+
+/// Great-circle distance in kilometres between two (latitude, longitude) points.
+pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     const EARTH_RADIUS_KM: f64 = 6371.0;
-    let (lat1, lat2) = (a.latitude.to_radians(), b.latitude.to_radians());
+    let (lat1, lat2) = (a.0.to_radians(), b.0.to_radians());
     let d_lat = lat2 - lat1;
-    let d_lon = (b.longitude - a.longitude).to_radians();
+    let d_lon = (b.1 - a.1).to_radians();
     let h = (d_lat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (d_lon / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_KM * h.sqrt().asin()
 }

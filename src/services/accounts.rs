@@ -370,13 +370,20 @@ pub fn update_profile(
     };
     errors.into_result()?;
     let name = name.expect("checked");
-    store::update_profile(
-        conn,
-        account.id,
-        &name,
-        postcode.as_deref(),
-        district.as_deref(),
-    )?;
+    crate::store::write_transaction(conn, |conn| {
+        store::update_profile(
+            conn,
+            account.id,
+            &name,
+            postcode.as_deref(),
+            district.as_deref(),
+        )?;
+        // Search results show a seller's name: refresh their listings when it changes.
+        if name != account.name && account.role.is_seller() {
+            super::search::reindex_owner(conn, account.id)?;
+        }
+        Ok::<_, AppError>(())
+    })?;
     let row = store::find(conn, account.id)?.ok_or(AppError::NotFound)?;
     Account::from_row(row)
 }

@@ -8,4 +8,5 @@ pub mod demo_listings;
 pub mod imports;
 pub mod listings;
 pub mod places;
+pub mod search;
 pub mod sellers;

@@ -130,6 +130,7 @@ pub fn insert(
         .get_result(c))?;
     write_children(conn, id, content)?;
     record_price(conn, id, content, now)?;
+    super::search::enqueue(conn, &[id], now)?;
     Ok(id)
 }
 
@@ -155,6 +156,7 @@ pub fn update(
     if prices_changed {
         record_price(conn, id, content, now)?;
     }
+    super::search::enqueue(conn, &[id], now)?;
     Ok(())
 }
 
@@ -170,7 +172,31 @@ pub fn set_status(
             listings::updated_at.eq(now),
         ))
         .execute(conn)?;
+    super::search::enqueue(conn, &[id], now)?;
     Ok(())
+}
+
+/// Loads the listings with these ids, in id order.
+pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<StoredListing>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        rows.extend(
+            listings::table
+                .filter(listings::id.eq_any(chunk))
+                .order(listings::id)
+                .select(ListingRow::as_select())
+                .load(conn)?,
+        );
+    }
+    assemble(conn, rows)
+}
+
+/// The ids of an owner's listings, for refreshing them when the owner's name changes.
+pub fn ids_of_owner(conn: &mut DbConnection, owner_id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(listings::table
+        .filter(listings::owner_id.eq(owner_id))
+        .select(listings::id)
+        .load(conn)?)
 }
 
 fn write_children(

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod councils;
 pub mod listings;
 pub mod schema;
+pub mod search;
 pub mod sellers;
 pub mod settings;
 

@@ -143,6 +143,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    search_outbox (id) {
+        id -> BigInt,
+        listing_id -> Nullable<BigInt>,
+        queued_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    search_events (id) {
+        id -> BigInt,
+        searched_at -> Timestamp,
+        query -> Text,
+        filters -> Text,
+        category -> Nullable<Text>,
+        district -> Nullable<Text>,
+        council_code -> Nullable<Text>,
+        result_count -> BigInt,
+        engine -> Text,
+    }
+}
+
 diesel::joinable!(accounts -> councils (council_code));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(seller_profiles -> accounts (account_id));
@@ -165,4 +190,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_rates,
     listing_fees,
     listing_price_changes,
+    search_outbox,
+    search_events,
 );

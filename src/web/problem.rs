@@ -138,6 +138,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -191,6 +192,12 @@ impl ResponseError for ApiError {
                 );
                 return response;
             }
+            AppError::Unavailable(detail) => Problem::new(
+                status,
+                "service-unavailable",
+                "Temporarily unavailable",
+                detail,
+            ),
             AppError::Internal(detail) => {
                 tracing::error!(error = %detail, "request failed");
                 Problem::for_status(status)

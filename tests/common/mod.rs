@@ -38,6 +38,8 @@ impl Drop for PgSchema {
 pub struct TestDatabase {
     pub url: String,
     pub dir: tempfile::TempDir,
+    /// The Meilisearch index of this test, when MEILI_URL is set.
+    pub search_index: String,
     _pg: Option<PgSchema>,
 }
 
@@ -60,14 +62,17 @@ impl TestDatabase {
                 Self {
                     url,
                     dir,
+                    search_index: format!("bespoke_{schema}"),
                     _pg: Some(PgSchema { admin_url, schema }),
                 }
             }
             None => {
                 let url = format!("sqlite://{}", dir.path().join("bespoke.sqlite3").display());
+                let search_index = format!("bespoke_test_{}", uuid::Uuid::new_v4().simple());
                 Self {
                     url,
                     dir,
+                    search_index,
                     _pg: None,
                 }
             }
@@ -90,6 +95,14 @@ impl TestDatabase {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
+        // With MEILI_URL set, every test searches a Meilisearch index of its own.
+        if let Ok(url) = std::env::var("MEILI_URL") {
+            vars.insert("MEILI_URL".into(), url);
+            if let Ok(key) = std::env::var("MEILI_API_KEY") {
+                vars.insert("MEILI_API_KEY".into(), key);
+            }
+            vars.insert("BESPOKE_SEARCH_INDEX".into(), self.search_index.clone());
+        }
         for (k, v) in extra {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
@@ -101,6 +114,7 @@ pub struct TestApp {
     pub server: TestServer,
     pub state: AppState,
     pub database: TestDatabase,
+    _background: startup::Background,
 }
 
 pub struct Reply {
@@ -161,7 +175,9 @@ impl TestApp {
         let vars = database.env(extra);
         let config = Config::from_lookup(|name| vars.get(name).cloned())
             .expect("a valid test configuration");
-        let (state, _) = startup::prepare(config).expect("start-up succeeds");
+        let prepared = startup::prepare(config).expect("start-up succeeds");
+        let state = prepared.state;
+        let background = startup::start_background(&state, prepared.search_events);
         let server_state = state.clone();
         let server = actix_test::start_with(
             actix_test::config()
@@ -169,19 +185,52 @@ impl TestApp {
                 .client_request_timeout(Duration::from_secs(60)),
             move || bespoke::web::app(server_state.clone()),
         );
-        Self {
+        let app = Self {
             server,
             state,
             database,
+            _background: background,
+        };
+        app.wait_until_ready().await;
+        app
+    }
+
+    /// Waits for start-up to finish, initial indexing included.
+    pub async fn wait_until_ready(&self) {
+        for _ in 0..300 {
+            if self.state.ready.load(std::sync::atomic::Ordering::Acquire) {
+                return;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         }
+        panic!("the app did not become ready within 15 seconds");
+    }
+
+    /// Waits until every listing change has reached the search engine.
+    pub async fn wait_for_search(&self) {
+        for _ in 0..300 {
+            let pending = bespoke::store::search::pending(&mut self.db()).expect("the outbox");
+            if pending == 0 {
+                return;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the search index did not catch up within 6 seconds");
     }
 
     /// Stops the server and hands back the database, to start again on it.
     pub async fn stop(self) -> TestDatabase {
         let TestApp {
-            server, database, ..
+            server,
+            state,
+            database,
+            _background,
         } = self;
         server.stop().await;
+        drop(_background);
+        drop(state);
+        // Let the stopped tasks go, so the search index's writer lock is released.
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         database
     }
 

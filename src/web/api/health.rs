@@ -17,12 +17,23 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         .db
         .run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from))
         .await;
-    match database {
-        Ok(()) => HttpResponse::Ok().json(json!({"status": "ok"})),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check: database unavailable");
-            HttpResponse::ServiceUnavailable()
-                .json(json!({"status": "unavailable", "database": "unreachable"}))
+    let search = state.search.health().await;
+    match (database, search) {
+        (Ok(()), Ok(())) => {
+            HttpResponse::Ok().json(json!({"status": "ok", "search": state.search.name()}))
+        }
+        (database, search) => {
+            if let Err(e) = &database {
+                tracing::warn!(error = %e, "health check: database unavailable");
+            }
+            if let Err(e) = &search {
+                tracing::warn!(error = %e, "health check: search engine unavailable");
+            }
+            HttpResponse::ServiceUnavailable().json(json!({
+                "status": "unavailable",
+                "database": if database.is_ok() { "ok" } else { "unreachable" },
+                "search": if search.is_ok() { "ok" } else { "unreachable" },
+            }))
         }
     }
 }

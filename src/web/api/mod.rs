@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod health;
 pub mod listings;
 pub mod places;
+pub mod search;
 
 use actix_web::web;
 use serde::{Deserialize, Serialize};
@@ -45,7 +46,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/sellers/{id}").route(web::get().to(listings::seller)))
         .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_tool)))
-        .service(web::resource("/vocabularies").route(web::get().to(listings::vocabularies)));
+        .service(web::resource("/vocabularies").route(web::get().to(listings::vocabularies)))
+        .service(web::resource("/search").route(web::get().to(search::search)));
 }
 
 /// `?page=1&per_page=20` as the contract gives it.

@@ -1,0 +1,2 @@
+DROP TABLE search_events;
+DROP TABLE search_outbox;

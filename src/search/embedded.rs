@@ -1,0 +1,532 @@
+//! The embedded engine: a tantivy index in the data directory, following
+//! the same settings as Meilisearch. Tantivy matches words (with typos and
+//! synonyms) and filters; facet counts and ordering are worked out over the
+//! matches from the documents kept in memory beside the index.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+
+use async_trait::async_trait;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer};
+use tantivy::{
+    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument,
+    Term,
+};
+
+use super::{
+    distance_km, EngineQuery, EngineResults, IndexChanges, ListingDocument, SearchBackend,
+    SearchError, FACETS,
+};
+use crate::domain::search::{word_groups, SearchSettings, Sort};
+use crate::domain::vocab::Vocabulary;
+
+const TOKENIZER: &str = "bespoke";
+/// The text attributes, in the order of `searchableAttributes`.
+const TEXT_FIELDS: [&str; 6] = [
+    "title",
+    "category_label",
+    "tags",
+    "provider_name",
+    "language_names",
+    "description",
+];
+const FILTER_FIELDS: [&str; 7] = [
+    "category",
+    "areas",
+    "availability",
+    "languages",
+    "kind",
+    "employment",
+    "accepting_clients",
+];
+const WRITER_MEMORY_BYTES: usize = 50_000_000;
+
+fn failed(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Index(e.to_string())
+}
+
+struct Fields {
+    id: Field,
+    price: Field,
+    doc: Field,
+    text: Vec<(Field, f32)>,
+    filters: HashMap<&'static str, Field>,
+}
+
+struct Inner {
+    reader: IndexReader,
+    /// None when opened read-only (commands running beside the server never take the writer lock).
+    writer: Option<Mutex<IndexWriter>>,
+    fields: Fields,
+    settings: SearchSettings,
+    docs: RwLock<HashMap<i64, ListingDocument>>,
+}
+
+#[derive(Clone)]
+pub struct EmbeddedEngine {
+    inner: Arc<Inner>,
+}
+
+fn schema() -> Schema {
+    let mut builder = Schema::builder();
+    builder.add_i64_field("id", INDEXED | STORED | FAST);
+    builder.add_i64_field("price_pence", INDEXED | FAST);
+    builder.add_text_field("doc", STORED);
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    for name in TEXT_FIELDS {
+        builder.add_text_field(name, text.clone());
+    }
+    for name in FILTER_FIELDS {
+        builder.add_text_field(name, STRING);
+    }
+    builder.build()
+}
+
+impl EmbeddedEngine {
+    /// Opens (or creates) the index in `dir`. With `writable` it takes the
+    /// writer lock, which only one process may hold.
+    pub fn open(dir: &Path, settings: SearchSettings, writable: bool) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir).map_err(failed)?;
+        let directory = MmapDirectory::open(dir).map_err(failed)?;
+        let index = Index::open_or_create(directory, schema()).map_err(failed)?;
+        index.tokenizers().register(
+            TOKENIZER,
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .build(),
+        );
+        let schema = index.schema();
+        let field = |name: &str| schema.get_field(name).map_err(failed);
+        let fields = Fields {
+            id: field("id")?,
+            price: field("price_pence")?,
+            doc: field("doc")?,
+            text: TEXT_FIELDS
+                .iter()
+                .map(|name| Ok((field(name)?, settings.weight(name))))
+                .collect::<Result<_, SearchError>>()?,
+            filters: FILTER_FIELDS
+                .iter()
+                .map(|name| Ok((*name, field(name)?)))
+                .collect::<Result<_, SearchError>>()?,
+        };
+        let writer = if writable {
+            Some(Mutex::new(
+                index.writer(WRITER_MEMORY_BYTES).map_err(failed)?,
+            ))
+        } else {
+            None
+        };
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(failed)?;
+        let engine = Self {
+            inner: Arc::new(Inner {
+                reader,
+                writer,
+                fields,
+                settings,
+                docs: RwLock::new(HashMap::new()),
+            }),
+        };
+        engine.load_documents()?;
+        Ok(engine)
+    }
+
+    /// Reads every stored document back into memory (on opening an existing index).
+    fn load_documents(&self) -> Result<(), SearchError> {
+        let searcher = self.inner.reader.searcher();
+        let mut docs = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(64).map_err(failed)?;
+            let alive = segment.alive_bitset();
+            for doc_id in 0..segment.max_doc() {
+                if alive.is_some_and(|bits| !bits.is_alive(doc_id)) {
+                    continue;
+                }
+                let stored: TantivyDocument = store.get(doc_id).map_err(failed)?;
+                if let Some(json) = stored
+                    .get_first(self.inner.fields.doc)
+                    .and_then(|v| v.as_str())
+                {
+                    let doc: ListingDocument = serde_json::from_str(json).map_err(failed)?;
+                    docs.insert(doc.id, doc);
+                }
+            }
+        }
+        *self.inner.docs.write().expect("not poisoned") = docs;
+        Ok(())
+    }
+
+    pub fn document_count(&self) -> usize {
+        self.inner.docs.read().expect("not poisoned").len()
+    }
+
+    fn apply_blocking(&self, changes: IndexChanges) -> Result<(), SearchError> {
+        let inner = &self.inner;
+        let writer = inner
+            .writer
+            .as_ref()
+            .ok_or_else(|| SearchError::Index("this process opened the index read-only".into()))?;
+        let mut writer = writer.lock().expect("not poisoned");
+        let f = &inner.fields;
+        if changes.clear {
+            writer.delete_all_documents().map_err(failed)?;
+        }
+        for id in changes
+            .deletes
+            .iter()
+            .chain(changes.upserts.iter().map(|d| &d.id))
+        {
+            writer.delete_term(Term::from_field_i64(f.id, *id));
+        }
+        for doc in &changes.upserts {
+            let mut indexed = TantivyDocument::new();
+            indexed.add_i64(f.id, doc.id);
+            indexed.add_i64(f.price, doc.price_pence);
+            indexed.add_text(f.doc, serde_json::to_string(doc).map_err(failed)?);
+            let texts: [Vec<&str>; 6] = [
+                vec![doc.title.as_str()],
+                vec![doc.category_label.as_str()],
+                doc.tags.iter().map(String::as_str).collect(),
+                vec![doc.provider_name.as_str()],
+                doc.language_names.iter().map(String::as_str).collect(),
+                vec![doc.description.as_str()],
+            ];
+            for ((field, _), values) in f.text.iter().zip(texts) {
+                for value in values {
+                    indexed.add_text(*field, value);
+                }
+            }
+            let filter = |name: &str| f.filters[name];
+            indexed.add_text(filter("category"), &doc.category);
+            indexed.add_text(filter("kind"), &doc.kind);
+            indexed.add_text(
+                filter("accepting_clients"),
+                if doc.accepting_clients {
+                    "true"
+                } else {
+                    "false"
+                },
+            );
+            if let Some(employment) = &doc.employment {
+                indexed.add_text(filter("employment"), employment);
+            }
+            for (name, values) in [
+                ("areas", &doc.areas),
+                ("availability", &doc.availability),
+                ("languages", &doc.languages),
+            ] {
+                for value in values {
+                    indexed.add_text(filter(name), value);
+                }
+            }
+            writer.add_document(indexed).map_err(failed)?;
+        }
+        writer.commit().map_err(failed)?;
+        inner.reader.reload().map_err(failed)?;
+
+        let mut docs = inner.docs.write().expect("not poisoned");
+        if changes.clear {
+            docs.clear();
+        }
+        for id in &changes.deletes {
+            docs.remove(id);
+        }
+        for doc in changes.upserts {
+            docs.insert(doc.id, doc);
+        }
+        Ok(())
+    }
+
+    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let settings = &self.inner.settings;
+        let groups = word_groups(text, settings);
+        if groups.is_empty() {
+            return None;
+        }
+        // Every group must match; within a group, its own words or one of its synonyms.
+        let clauses: Vec<(Occur, Box<dyn Query>)> = groups
+            .iter()
+            .map(|group| {
+                let options: Vec<(Occur, Box<dyn Query>)> = std::iter::once(&group.words)
+                    .chain(group.alternatives.iter())
+                    .map(|words| (Occur::Should, self.all_words(words)))
+                    .collect();
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(options)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Each word must appear in some searchable attribute, exactly or within its typo allowance.
+    fn all_words(&self, words: &[String]) -> Box<dyn Query> {
+        let settings = &self.inner.settings;
+        let clauses = words
+            .iter()
+            .map(|word| {
+                let typos = settings.typos_allowed(word);
+                let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for (field, weight) in &self.inner.fields.text {
+                    let term = Term::from_field_text(*field, word);
+                    // An exact match counts for more than one with typos.
+                    options.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                            weight * 2.0,
+                        )),
+                    ));
+                    if typos > 0 {
+                        options.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(FuzzyTermQuery::new(term, typos, true)),
+                                *weight,
+                            )),
+                        ));
+                    }
+                }
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(options)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn filter_query(&self, query: &EngineQuery) -> Vec<(Occur, Box<dyn Query>)> {
+        let request = query.request;
+        let f = &self.inner.fields;
+        let term = |name: &str, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.filters[name], value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let any_of = |name: &str, values: Vec<&str>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                values
+                    .into_iter()
+                    .map(|v| (Occur::Should, term(name, v)))
+                    .collect(),
+            ))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(category) = request.category {
+            clauses.push((Occur::Must, term("category", category.code())));
+        }
+        if let Some(area) = &request.area {
+            clauses.push((Occur::Must, term("areas", area)));
+        }
+        if !request.availability.is_empty() {
+            clauses.push((
+                Occur::Must,
+                any_of(
+                    "availability",
+                    request.availability.iter().map(|b| b.code()).collect(),
+                ),
+            ));
+        }
+        if !request.languages.is_empty() {
+            clauses.push((
+                Occur::Must,
+                any_of(
+                    "languages",
+                    request.languages.iter().map(String::as_str).collect(),
+                ),
+            ));
+        }
+        if let Some(kind) = request.kind {
+            clauses.push((Occur::Must, term("kind", kind.code())));
+        }
+        if let Some(employment) = request.employment {
+            clauses.push((Occur::Must, term("employment", employment.code())));
+        }
+        if let Some(accepting) = request.accepting {
+            clauses.push((
+                Occur::Must,
+                term(
+                    "accepting_clients",
+                    if accepting { "true" } else { "false" },
+                ),
+            ));
+        }
+        if let Some(max) = request.max_price {
+            let upper = Term::from_field_i64(f.price, max.pence());
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    std::ops::Bound::Unbounded,
+                    std::ops::Bound::Included(upper),
+                )),
+            ));
+        }
+        clauses
+    }
+
+    pub fn search_blocking(&self, query: &EngineQuery) -> Result<EngineResults, SearchError> {
+        let mut clauses = self.filter_query(query);
+        if let Some(text) = self.text_query(&query.request.text) {
+            clauses.push((Occur::Must, text));
+        }
+        let tantivy_query: Box<dyn Query> = if clauses.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let searcher = self.inner.reader.searcher();
+        let matches = searcher
+            .search(&tantivy_query, &AllMatches)
+            .map_err(failed)?;
+
+        let docs = self.inner.docs.read().expect("not poisoned");
+        let mut found: Vec<(&ListingDocument, Score, f64)> = matches
+            .iter()
+            .filter_map(|(id, score)| {
+                docs.get(id).map(|doc| {
+                    (
+                        doc,
+                        *score,
+                        query.origin.map_or(0.0, |o| distance_km(o, doc.geo)),
+                    )
+                })
+            })
+            .collect();
+
+        let mut facets: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for (name, _) in FACETS {
+            facets.insert(name.to_owned(), BTreeMap::new());
+        }
+        for (doc, _, _) in &found {
+            let mut count = |facet: &str, value: &str| {
+                *facets
+                    .get_mut(facet)
+                    .expect("made above")
+                    .entry(value.to_owned())
+                    .or_default() += 1;
+            };
+            count("category", &doc.category);
+            doc.availability
+                .iter()
+                .for_each(|v| count("availability", v));
+            doc.languages.iter().for_each(|v| count("language", v));
+        }
+
+        match query.sort() {
+            Sort::Relevance => found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.id.cmp(&b.0.id))),
+            Sort::Price => found.sort_by(|a, b| {
+                a.0.price_pence
+                    .cmp(&b.0.price_pence)
+                    .then(b.1.total_cmp(&a.1))
+                    .then(a.0.id.cmp(&b.0.id))
+            }),
+            Sort::Distance => found.sort_by(|a, b| {
+                a.2.total_cmp(&b.2)
+                    .then(b.1.total_cmp(&a.1))
+                    .then(a.0.id.cmp(&b.0.id))
+            }),
+        }
+        let total = found.len();
+        let hits = found
+            .into_iter()
+            .skip(query.request.offset())
+            .take(query.request.per_page as usize)
+            .map(|(doc, _, _)| doc.clone())
+            .collect();
+        Ok(EngineResults {
+            hits,
+            total,
+            facets,
+        })
+    }
+}
+
+#[async_trait]
+impl SearchBackend for EmbeddedEngine {
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn apply(&self, changes: IndexChanges) -> Result<(), SearchError> {
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || engine.apply_blocking(changes))
+            .await
+            .map_err(failed)?
+    }
+
+    async fn search(&self, query: EngineQuery<'_>) -> Result<EngineResults, SearchError> {
+        // Searching a few thousand matches takes about a millisecond; it runs
+        // in place rather than paying for a thread hop.
+        self.search_blocking(&query)
+    }
+
+    async fn health(&self) -> Result<(), SearchError> {
+        Ok(())
+    }
+}
+
+/// Collects every matching listing id with its score.
+struct AllMatches;
+
+struct SegmentMatches {
+    ids: Column<i64>,
+    hits: Vec<(i64, Score)>,
+}
+
+impl Collector for AllMatches {
+    type Fruit = Vec<(i64, Score)>;
+    type Child = SegmentMatches;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<SegmentMatches> {
+        Ok(SegmentMatches {
+            ids: segment.fast_fields().i64("id")?,
+            hits: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(i64, Score)>>) -> tantivy::Result<Vec<(i64, Score)>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentMatches {
+    type Fruit = Vec<(i64, Score)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(id) = self.ids.first(doc) {
+            self.hits.push((id, score));
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.hits
+    }
+}

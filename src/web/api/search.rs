@@ -1,0 +1,30 @@
+//! `GET /search`: listings by words and filters, with facet counts.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::domain::search::SearchParams;
+use crate::error::AppError;
+use crate::services::search;
+use crate::startup::AppState;
+use crate::web::problem::ApiError;
+
+/// Reads the query string, where filters may repeat (`?language=ur&language=pa`).
+pub fn params(req: &HttpRequest) -> Result<SearchParams, AppError> {
+    serde_html_form::from_str(req.query_string())
+        .map_err(|e| AppError::Malformed(format!("The query string is not valid: {e}")))
+}
+
+pub async fn search(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params = params(&req)?;
+    let response = search::search(
+        state.search.as_ref(),
+        state.places,
+        &state.search_events,
+        &params,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(response))
+}
