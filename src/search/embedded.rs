@@ -267,10 +267,16 @@ impl EmbeddedEngine {
         let clauses: Vec<(Occur, Box<dyn Query>)> = groups
             .iter()
             .map(|group| {
-                let options: Vec<(Occur, Box<dyn Query>)> = std::iter::once(&group.words)
-                    .chain(group.alternatives.iter())
-                    .map(|words| (Occur::Should, self.all_words(words)))
-                    .collect();
+                // Typos are allowed in what was typed; synonyms match exactly, as in Meilisearch.
+                let options: Vec<(Occur, Box<dyn Query>)> =
+                    std::iter::once((Occur::Should, self.all_words(&group.words, true)))
+                        .chain(
+                            group
+                                .alternatives
+                                .iter()
+                                .map(|words| (Occur::Should, self.all_words(words, false))),
+                        )
+                        .collect();
                 (
                     Occur::Must,
                     Box::new(BooleanQuery::new(options)) as Box<dyn Query>,
@@ -280,13 +286,17 @@ impl EmbeddedEngine {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// Each word must appear in some searchable attribute, exactly or within its typo allowance.
-    fn all_words(&self, words: &[String]) -> Box<dyn Query> {
+    /// Each word must appear in some searchable attribute, exactly or (when allowed) within its typo allowance.
+    fn all_words(&self, words: &[String], typos_allowed: bool) -> Box<dyn Query> {
         let settings = &self.inner.settings;
         let clauses = words
             .iter()
             .map(|word| {
-                let typos = settings.typos_allowed(word);
+                let typos = if typos_allowed {
+                    settings.typos_allowed(word)
+                } else {
+                    0
+                };
                 let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for (field, weight) in &self.inner.fields.text {
                     let term = Term::from_field_text(*field, word);
