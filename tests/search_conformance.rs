@@ -17,18 +17,17 @@ struct Market {
     ids: std::collections::HashMap<&'static str, i64>,
 }
 
+/// A listing: what and in which category, its price and unit, where it is based and which districts it serves.
 fn listing(
-    title: &str,
-    category: &str,
-    price: &str,
-    unit: &str,
-    postcode: &str,
-    areas: &[&str],
+    what: (&str, &str),
+    price: (&str, &str),
+    place: (&str, &[&str]),
     availability: &[&str],
     languages: &[&str],
 ) -> Value {
+    let (title, category) = what;
     json!({"title": title, "description": format!("{title}. Friendly, reliable and local."), "category": category,
-           "price": {"amount": price, "unit": unit}, "postcode": postcode, "areas": areas,
+           "price": {"amount": price.0, "unit": price.1}, "postcode": place.0, "areas": place.1,
            "availability": availability, "languages": languages})
 }
 
@@ -45,34 +44,25 @@ async fn market() -> Market {
         tokens.push(app.account(email, role).await.1);
     }
     let mut evening = listing(
-        "Evening personal assistant",
-        "personal_assistant",
-        "14.50",
-        "hour",
-        "M14 5AB",
-        &["M15"],
+        ("Evening personal assistant", "personal_assistant"),
+        ("14.50", "hour"),
+        ("M14 5AB", &["M15"]),
         &["weekday_evening"],
         &["en", "ur"],
     );
     evening["tags"] = json!(["driver"]);
     let mut weekend = listing(
-        "Weekend personal assistant",
-        "personal_assistant",
-        "16.00",
-        "hour",
-        "M21 9JE",
-        &["M20"],
+        ("Weekend personal assistant", "personal_assistant"),
+        ("16.00", "hour"),
+        ("M21 9JE", &["M20"]),
         &["weekend"],
         &["en"],
     );
     weekend["employment"] = json!("employed_by_holder");
     let mut home_care = listing(
-        "Home care visits",
-        "personal_care",
-        "24.00",
-        "hour",
-        "M16 7AB",
-        &["M14"],
+        ("Home care visits", "personal_care"),
+        ("24.00", "hour"),
+        ("M16 7AB", &["M14"]),
         &["weekday_day", "weekday_evening"],
         &["en"],
     );
@@ -85,12 +75,9 @@ async fn market() -> Market {
             "respite",
             2,
             listing(
-                "Respite short breaks",
-                "short_breaks",
-                "150.00",
-                "night",
-                "M14 4PR",
-                &[],
+                ("Respite short breaks", "short_breaks"),
+                ("150.00", "night"),
+                ("M14 4PR", &[]),
                 &["night"],
                 &["en"],
             ),
@@ -99,12 +86,9 @@ async fn market() -> Market {
             "sitting",
             2,
             listing(
-                "Sitting service",
-                "companionship",
-                "18.00",
-                "hour",
-                "M20 6RT",
-                &["M14"],
+                ("Sitting service", "companionship"),
+                ("18.00", "hour"),
+                ("M20 6RT", &["M14"]),
                 &["weekday_day"],
                 &["en", "pl"],
             ),
@@ -113,12 +97,9 @@ async fn market() -> Market {
             "day_centre",
             2,
             listing(
-                "Day centre with lunch",
-                "day_opportunities",
-                "55.00",
-                "day",
-                "M9 4FS",
-                &["M8"],
+                ("Day centre with lunch", "day_opportunities"),
+                ("55.00", "day"),
+                ("M9 4FS", &["M8"]),
                 &["weekday_day"],
                 &["en"],
             ),
@@ -127,12 +108,9 @@ async fn market() -> Market {
             "cafe",
             2,
             listing(
-                "Café club for carers",
-                "carers_support",
-                "20.00",
-                "session",
-                "M13 9PL",
-                &["M14"],
+                ("Café club for carers", "carers_support"),
+                ("20.00", "session"),
+                ("M13 9PL", &["M14"]),
                 &["weekday_day"],
                 &["en"],
             ),
@@ -146,12 +124,9 @@ async fn market() -> Market {
         ids.insert(name, reply.json()["id"].as_i64().unwrap());
     }
     let mut draft = listing(
-        "Draft personal assistant",
-        "personal_assistant",
-        "13.00",
-        "hour",
-        "M14",
-        &[],
+        ("Draft personal assistant", "personal_assistant"),
+        ("13.00", "hour"),
+        ("M14", &[]),
         &[],
         &["en"],
     );
@@ -480,7 +455,8 @@ async fn every_search_is_recorded_without_who_made_it() {
     assert_eq!(recorded, 2);
     use bespoke::store::schema::search_events::dsl::*;
     use diesel::prelude::*;
-    let rows: Vec<(String, Option<String>, Option<String>, Option<String>, i64)> = search_events
+    type Recorded = (String, Option<String>, Option<String>, Option<String>, i64);
+    let rows: Vec<Recorded> = search_events
         .order(id)
         .select((query, category, district, council_code, result_count))
         .load(&mut *m.app.db())
