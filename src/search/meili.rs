@@ -90,6 +90,9 @@ pub fn filter_expression(query: &EngineQuery) -> String {
 
 impl MeiliEngine {
     pub fn new(url: &str, api_key: Option<&str>, index_uid: &str) -> Result<Self, SearchError> {
+        // HTTPS to Meilisearch uses the same crypto backend as everything else;
+        // installing it twice is harmless, so the error is ignored.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let client = Client::new(url.trim_end_matches('/'), api_key).map_err(unavailable)?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))

@@ -101,143 +101,27 @@ struct Offer {
     titles: &'static [&'static str],
 }
 
+#[rustfmt::skip]
 const PROVIDER_OFFERS: &[Offer] = &[
-    Offer {
-        category: Category::PersonalCare,
-        unit: Unit::Hour,
-        pence: (2200, 3200),
-        titles: &[
-            "Home care visits",
-            "Personal care at home",
-            "Morning and evening calls",
-            "Help with washing and dressing",
-        ],
-    },
-    Offer {
-        category: Category::HomeHelp,
-        unit: Unit::Hour,
-        pence: (1600, 2200),
-        titles: &["Cleaning and shopping help", "Help around the house"],
-    },
-    Offer {
-        category: Category::DayOpportunities,
-        unit: Unit::Day,
-        pence: (4500, 8000),
-        titles: &[
-            "Day centre with lunch",
-            "Day opportunities: art, music and outings",
-        ],
-    },
-    Offer {
-        category: Category::CommunityActivity,
-        unit: Unit::Session,
-        pence: (800, 2500),
-        titles: &[
-            "Inclusive swimming sessions",
-            "Gardening group",
-            "Community cafe club",
-            "Trampolining for all",
-        ],
-    },
-    Offer {
-        category: Category::ShortBreaks,
-        unit: Unit::Night,
-        pence: (12000, 20000),
-        titles: &["Respite short breaks", "Weekend short break stays"],
-    },
-    Offer {
-        category: Category::SupportedLiving,
-        unit: Unit::Hour,
-        pence: (2000, 2600),
-        titles: &[
-            "Supported living support hours",
-            "Support to live independently",
-        ],
-    },
-    Offer {
-        category: Category::ResidentialCare,
-        unit: Unit::Week,
-        pence: (75000, 110000),
-        titles: &["Residential care home place"],
-    },
-    Offer {
-        category: Category::NursingCare,
-        unit: Unit::Week,
-        pence: (95000, 140000),
-        titles: &["Nursing home place"],
-    },
-    Offer {
-        category: Category::NightSupport,
-        unit: Unit::Night,
-        pence: (11000, 18000),
-        titles: &["Waking night support", "Sleep-in night support"],
-    },
-    Offer {
-        category: Category::EmploymentSupport,
-        unit: Unit::Hour,
-        pence: (2500, 4000),
-        titles: &["Job coaching", "Support into work"],
-    },
-    Offer {
-        category: Category::Transport,
-        unit: Unit::Item,
-        pence: (1200, 3000),
-        titles: &["Accessible taxi trips", "Door-to-door minibus trips"],
-    },
-    Offer {
-        category: Category::Equipment,
-        unit: Unit::Item,
-        pence: (5000, 60000),
-        titles: &["Bathing aids fitted", "Riser recliner chair"],
-    },
-    Offer {
-        category: Category::Meals,
-        unit: Unit::Item,
-        pence: (500, 800),
-        titles: &["Hot meals delivered", "Frozen meal packs"],
-    },
-    Offer {
-        category: Category::Advocacy,
-        unit: Unit::Hour,
-        pence: (3000, 4500),
-        titles: &["Independent advocacy"],
-    },
-    Offer {
-        category: Category::PayrollSupport,
-        unit: Unit::Week,
-        pence: (400, 600),
-        titles: &[
-            "Direct payment payroll service",
-            "Managed account for your direct payment",
-        ],
-    },
-    Offer {
-        category: Category::MentalHealthSupport,
-        unit: Unit::Hour,
-        pence: (2500, 3500),
-        titles: &[
-            "Mental health recovery support",
-            "Wellbeing and confidence sessions",
-        ],
-    },
-    Offer {
-        category: Category::Learning,
-        unit: Unit::Session,
-        pence: (1500, 4000),
-        titles: &["Cooking skills course", "Computer skills for beginners"],
-    },
-    Offer {
-        category: Category::Companionship,
-        unit: Unit::Hour,
-        pence: (1400, 2000),
-        titles: &["Sitting service", "Companionship visits"],
-    },
-    Offer {
-        category: Category::CarersSupport,
-        unit: Unit::Session,
-        pence: (2000, 4000),
-        titles: &["Carers' break sessions", "Support group for carers"],
-    },
+    Offer { category: Category::PersonalCare, unit: Unit::Hour, pence: (2200, 3200), titles: &["Home care visits", "Personal care at home", "Morning and evening calls", "Help with washing and dressing"] },
+    Offer { category: Category::HomeHelp, unit: Unit::Hour, pence: (1600, 2200), titles: &["Cleaning and shopping help", "Help around the house"] },
+    Offer { category: Category::DayOpportunities, unit: Unit::Day, pence: (4500, 8000), titles: &["Day centre with lunch", "Day opportunities: art, music and outings"] },
+    Offer { category: Category::CommunityActivity, unit: Unit::Session, pence: (800, 2500), titles: &["Inclusive swimming sessions", "Gardening group", "Community cafe club", "Trampolining for all"] },
+    Offer { category: Category::ShortBreaks, unit: Unit::Night, pence: (12000, 20000), titles: &["Respite short breaks", "Weekend short break stays"] },
+    Offer { category: Category::SupportedLiving, unit: Unit::Hour, pence: (2000, 2600), titles: &["Supported living support hours", "Support to live independently"] },
+    Offer { category: Category::ResidentialCare, unit: Unit::Week, pence: (75000, 110000), titles: &["Residential care home place"] },
+    Offer { category: Category::NursingCare, unit: Unit::Week, pence: (95000, 140000), titles: &["Nursing home place"] },
+    Offer { category: Category::NightSupport, unit: Unit::Night, pence: (11000, 18000), titles: &["Waking night support", "Sleep-in night support"] },
+    Offer { category: Category::EmploymentSupport, unit: Unit::Hour, pence: (2500, 4000), titles: &["Job coaching", "Support into work"] },
+    Offer { category: Category::Transport, unit: Unit::Item, pence: (1200, 3000), titles: &["Accessible taxi trips", "Door-to-door minibus trips"] },
+    Offer { category: Category::Equipment, unit: Unit::Item, pence: (5000, 60000), titles: &["Bathing aids fitted", "Riser recliner chair"] },
+    Offer { category: Category::Meals, unit: Unit::Item, pence: (500, 800), titles: &["Hot meals delivered", "Frozen meal packs"] },
+    Offer { category: Category::Advocacy, unit: Unit::Hour, pence: (3000, 4500), titles: &["Independent advocacy"] },
+    Offer { category: Category::PayrollSupport, unit: Unit::Week, pence: (400, 600), titles: &["Direct payment payroll service", "Managed account for your direct payment"] },
+    Offer { category: Category::MentalHealthSupport, unit: Unit::Hour, pence: (2500, 3500), titles: &["Mental health recovery support", "Wellbeing and confidence sessions"] },
+    Offer { category: Category::Learning, unit: Unit::Session, pence: (1500, 4000), titles: &["Cooking skills course", "Computer skills for beginners"] },
+    Offer { category: Category::Companionship, unit: Unit::Hour, pence: (1400, 2000), titles: &["Sitting service", "Companionship visits"] },
+    Offer { category: Category::CarersSupport, unit: Unit::Session, pence: (2000, 4000), titles: &["Carers' break sessions", "Support group for carers"] },
 ];
 
 pub const SEEDED: &str = "demo.listings";
@@ -461,6 +345,11 @@ pub fn seed(
         });
     }
 
+    let first_assistant = sellers
+        .iter()
+        .find(|s| s.kind == SellerKind::PersonalAssistant)
+        .map(|s| s.id)
+        .unwrap_or_default();
     let mut created = 0;
     for seller in &sellers {
         let profile = Profile {
@@ -487,6 +376,9 @@ pub fn seed(
                 (0..count)
                     .map(|_| provider_listing(&mut rng, seller, &districts))
                     .collect()
+            }
+            SellerKind::PersonalAssistant if seller.id == first_assistant => {
+                vec![fatima_listing(seller)]
             }
             SellerKind::PersonalAssistant => (0..rng.random_range(1..=2))
                 .map(|_| assistant_listing(&mut rng, seller, &districts))
@@ -574,13 +466,14 @@ fn provider_listing(rng: &mut StdRng, seller: &Seller, districts: &[String]) -> 
 
 fn assistant_listing(rng: &mut StdRng, seller: &Seller, districts: &[String]) -> ListingContent {
     let price = pounds(rng, (1225, 1800));
-    let title = [
-        "Personal assistant",
-        "Evening personal assistant",
-        "Weekend personal assistant",
-        "Personal assistant for days out",
+    // The title says when they work.
+    let (title, band) = [
+        ("Personal assistant for days out", Band::WeekdayDay),
+        ("Evening personal assistant", Band::WeekdayEvening),
+        ("Weekend personal assistant", Band::Weekend),
     ]
     .choose(rng)
+    .copied()
     .expect("titles");
     let mut content = base_content(
         rng,
@@ -596,23 +489,41 @@ fn assistant_listing(rng: &mut StdRng, seller: &Seller, districts: &[String]) ->
     } else {
         Employment::SelfEmployed
     });
-    content.availability = {
-        let mut bands = vec![[Band::WeekdayDay, Band::WeekdayEvening, Band::Weekend]
-            .choose(rng)
-            .copied()
-            .expect("bands")];
-        if rng.random_bool(0.5) {
-            bands.push(Band::Weekend);
-        }
-        bands.sort();
-        bands.dedup();
-        bands
-    };
+    content.availability = vec![band];
     if rng.random_bool(0.4) {
         content.tags = vec!["driver".into()];
     }
     content.rates = weekend_rates(rng, price, Unit::Hour);
     content
+}
+
+/// The example people ask for: a personal assistant for evenings near M14 who speaks Urdu.
+fn fatima_listing(seller: &Seller) -> ListingContent {
+    ListingContent {
+        title: "Evening personal assistant".into(),
+        description: "Help with tea, medication reminders and getting ready for bed, in English, Urdu or Punjabi. \
+                      I drive, so I can take you to evening classes or to see family."
+            .into(),
+        category: Category::PersonalAssistant,
+        price: Some(Money::from_pence(1450)),
+        unit: Unit::Hour,
+        rates: vec![Rate { band: Band::Weekend, amount: Money::from_pence(1600) }],
+        fees: vec![Fee {
+            kind: FeeKind::Setup,
+            label: "Introduction visit".into(),
+            charge: FeeCharge::Amount(Money::from_pence(4000)),
+            per: FeePer::OneOff,
+        }],
+        postcode: "M14 7HR".into(),
+        district: seller.district.clone(),
+        areas: vec![seller.district.clone(), "M13".into(), "M15".into(), "M16".into(), "M20".into()],
+        availability: vec![Band::WeekdayEvening, Band::Weekend],
+        languages: vec!["en".into(), "ur".into(), "pa".into()],
+        tags: vec!["driver".into()],
+        employment: Some(Employment::SelfEmployed),
+        accepting_clients: true,
+        status: ListingStatus::Published,
+    }
 }
 
 fn broker_listing(rng: &mut StdRng, seller: &Seller, districts: &[String]) -> ListingContent {

@@ -6,6 +6,7 @@ pub mod home;
 pub mod listing_form;
 pub mod listings;
 pub mod places;
+pub mod search;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
@@ -66,6 +67,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(listings::save_profile)),
         )
         .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_page)))
+        .service(web::resource("/search").route(web::get().to(search::search_page)))
         .service(web::resource("/static/bespoke.css").route(web::get().to(stylesheet)));
 }
 
