@@ -32,6 +32,14 @@ enum Command {
     /// Rebuild the search index from the database. While the server runs it
     /// does the work, and this shows its progress.
     Reindex,
+    /// Make a synthetic market for measuring Bespoke at scale (deterministic for a seed).
+    Generate {
+        /// How many published listings to add.
+        #[arg(long, default_value_t = 50_000)]
+        listings: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Import sellers and listings from a file.
     Import {
         #[command(subcommand)]
@@ -118,6 +126,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Import { source } => import(&config, source),
         Command::Reindex => reindex(&config),
+        Command::Generate { listings, seed } => generate(&config, listings, seed),
         Command::Admin {
             task:
                 AdminTask::CreateAccount {
@@ -192,6 +201,22 @@ fn import(config: &Config, source: ImportSource) -> anyhow::Result<()> {
         println!("line {line}: skipped: {reason}");
     }
     println!("{}", report.summary());
+    Ok(())
+}
+
+fn generate(config: &Config, listings: usize, seed: u64) -> anyhow::Result<()> {
+    let db = startup::open_database(config)?;
+    let places = bespoke::domain::places::Places::get();
+    let mut conn = db.get()?;
+    bespoke::store::councils::sync(&mut conn, places.councils())?;
+    let progress = indicatif::ProgressBar::new(listings as u64);
+    let made =
+        bespoke::services::generate::listings(&mut conn, places, listings, seed, Utc::now(), |n| {
+            progress.set_position(n as u64)
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    progress.finish();
+    println!("Generated {made} listings (seed {seed}). They reach search through the outbox; run `bespoke reindex` or start the server.");
     Ok(())
 }
 

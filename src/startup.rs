@@ -43,13 +43,30 @@ const SEARCH_EVENT_BUFFER: usize = 10_000;
 /// otherwise the embedded index in the data directory. Only the server opens
 /// the embedded index for writing.
 pub fn open_search(config: &Config, writable: bool) -> anyhow::Result<Arc<dyn SearchBackend>> {
+    Ok(open_search_engine(config, writable)?.0)
+}
+
+/// The engine, and whether it starts empty and must be filled from the database.
+fn open_search_engine(
+    config: &Config,
+    writable: bool,
+) -> anyhow::Result<(Arc<dyn SearchBackend>, bool)> {
     let settings = SearchSettings::load().map_err(|e| anyhow::anyhow!(e))?;
     Ok(match &config.meili_url {
-        Some(url) => Arc::new(MeiliEngine::new(url.as_str(), config.meili_api_key.as_deref(), &config.search_index)?),
-        None => Arc::new(
-            EmbeddedEngine::open(&config.data_dir.join("index"), settings, writable)
-                .context("cannot open the search index (is another Bespoke server using this data directory?)")?,
+        Some(url) => (
+            Arc::new(MeiliEngine::new(
+                url.as_str(),
+                config.meili_api_key.as_deref(),
+                &config.search_index,
+            )?),
+            false,
         ),
+        None => {
+            let engine = EmbeddedEngine::open(&config.data_dir.join("index"), settings, writable)
+                .context("cannot open the search index (is another Bespoke server using this data directory?)")?;
+            let fresh = engine.is_fresh();
+            (Arc::new(engine), fresh)
+        }
     })
 }
 
@@ -141,7 +158,15 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
     };
     drop(conn);
 
-    let search = open_search(&config, true)?;
+    let (search, fresh) = open_search_engine(&config, true)?;
+    // An empty index is filled from the database, unless the outbox already holds every listing
+    // (a first start, where seeding or generating just queued them).
+    if fresh {
+        let mut conn = db.get()?;
+        if crate::store::listings::count(&mut conn)? > crate::store::search::pending(&mut conn)? {
+            crate::store::search::enqueue_rebuild(&mut conn, chrono::Utc::now().naive_utc())?;
+        }
+    }
     let (search_events, receiver) = tokio::sync::mpsc::channel(SEARCH_EVENT_BUFFER);
     let state = AppState {
         db,

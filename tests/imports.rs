@@ -107,3 +107,16 @@ async fn listings_import_for_existing_sellers() {
     assert_eq!(mine.status, StatusCode::OK);
     assert_eq!(mine.json()["total"], 2);
 }
+
+#[actix_web::test]
+async fn generate_makes_a_market_that_reaches_the_running_servers_search() {
+    let app = TestApp::spawn().await;
+    let (ok, out, err) = bespoke(&app, &["generate", "--listings", "30", "--seed", "7"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Generated 30 listings"), "{out}");
+    assert_eq!(count_rows(&mut app.db(), "listings"), 30);
+    // The command wrote only to the outbox; the running server indexed them.
+    app.wait_for_search().await;
+    let found = app.get("/api/v1/search?per_page=1", None).await.json();
+    assert_eq!(found["total"], 30);
+}

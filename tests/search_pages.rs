@@ -177,3 +177,20 @@ async fn while_the_engine_is_unreachable_changes_wait_and_searches_answer_clearl
     let tries: i32 = search_outbox.select(attempts).first(&mut *db).unwrap();
     assert!(tries >= 1);
 }
+
+#[actix_web::test]
+async fn a_lost_index_is_rebuilt_at_start_up() {
+    if std::env::var("MEILI_URL").is_ok() {
+        return; // The embedded index's files are what this test removes.
+    }
+    let app = TestApp::spawn().await;
+    one_listing(&app).await;
+    let database = app.stop().await;
+    std::fs::remove_dir_all(database.dir.path().join("index")).unwrap();
+    let again = TestApp::spawn_on(database, &[]).await;
+    again.wait_for_search().await;
+    assert_eq!(
+        again.get("/api/v1/search?q=evening", None).await.json()["total"],
+        1
+    );
+}

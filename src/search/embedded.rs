@@ -60,6 +60,8 @@ struct Fields {
     id: Field,
     price: Field,
     doc: Field,
+    /// Every searchable attribute together: typo matching runs once here rather than per attribute.
+    all_text: Field,
     text: Vec<(Field, f32)>,
     filters: HashMap<&'static str, Field>,
 }
@@ -71,6 +73,8 @@ struct Inner {
     fields: Fields,
     settings: SearchSettings,
     docs: RwLock<HashMap<i64, ListingDocument>>,
+    /// The index is new or empty: whatever the database holds has to be indexed again.
+    fresh: bool,
 }
 
 #[derive(Clone)]
@@ -91,6 +95,7 @@ fn schema() -> Schema {
     for name in TEXT_FIELDS {
         builder.add_text_field(name, text.clone());
     }
+    builder.add_text_field("all_text", text.clone());
     for name in FILTER_FIELDS {
         builder.add_text_field(name, STRING);
     }
@@ -102,8 +107,22 @@ impl EmbeddedEngine {
     /// writer lock, which only one process may hold.
     pub fn open(dir: &Path, settings: SearchSettings, writable: bool) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(failed)?;
-        let directory = MmapDirectory::open(dir).map_err(failed)?;
-        let index = Index::open_or_create(directory, schema()).map_err(failed)?;
+        let existed = dir.join("meta.json").exists();
+        let index = match Index::open_or_create(MmapDirectory::open(dir).map_err(failed)?, schema())
+        {
+            Ok(index) => index,
+            // An index from an older version of Bespoke: start afresh and let the caller rebuild it.
+            Err(tantivy::TantivyError::SchemaError(_)) if writable => {
+                tracing::warn!(dir = %dir.display(), "the search index was made by an older version; rebuilding it");
+                std::fs::remove_dir_all(dir).map_err(failed)?;
+                std::fs::create_dir_all(dir).map_err(failed)?;
+                Index::create_in_dir(dir, schema()).map_err(failed)?
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        let fresh = !existed
+            || !dir.join("meta.json").exists()
+            || index.searchable_segment_ids().map_err(failed)?.is_empty();
         index.tokenizers().register(
             TOKENIZER,
             TextAnalyzer::builder(SimpleTokenizer::default())
@@ -117,6 +136,7 @@ impl EmbeddedEngine {
             id: field("id")?,
             price: field("price_pence")?,
             doc: field("doc")?,
+            all_text: field("all_text")?,
             text: TEXT_FIELDS
                 .iter()
                 .map(|name| Ok((field(name)?, settings.weight(name))))
@@ -145,6 +165,7 @@ impl EmbeddedEngine {
                 fields,
                 settings,
                 docs: RwLock::new(HashMap::new()),
+                fresh,
             }),
         };
         engine.load_documents()?;
@@ -174,6 +195,11 @@ impl EmbeddedEngine {
         }
         *self.inner.docs.write().expect("not poisoned") = docs;
         Ok(())
+    }
+
+    /// Whether the index started out empty (new, deleted, or from an older version).
+    pub fn is_fresh(&self) -> bool {
+        self.inner.fresh
     }
 
     pub fn document_count(&self) -> usize {
@@ -214,6 +240,7 @@ impl EmbeddedEngine {
             for ((field, _), values) in f.text.iter().zip(texts) {
                 for value in values {
                     indexed.add_text(*field, value);
+                    indexed.add_text(f.all_text, value);
                 }
             }
             let filter = |name: &str| f.filters[name];
@@ -297,26 +324,34 @@ impl EmbeddedEngine {
                 } else {
                     0
                 };
-                let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for (field, weight) in &self.inner.fields.text {
-                    let term = Term::from_field_text(*field, word);
-                    // An exact match counts for more than one with typos.
+                let fields = &self.inner.fields;
+                // An exact match scores by the attribute it is in; a match with typos
+                // (looked for once, across all attributes) scores below any exact one.
+                let mut options: Vec<(Occur, Box<dyn Query>)> = fields
+                    .text
+                    .iter()
+                    .map(|(field, weight)| {
+                        let exact = TermQuery::new(
+                            Term::from_field_text(*field, word),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(exact), weight * 2.0))
+                                as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                if typos > 0 {
+                    let fuzzy = FuzzyTermQuery::new(
+                        Term::from_field_text(fields.all_text, word),
+                        typos,
+                        true,
+                    );
                     options.push((
                         Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                            weight * 2.0,
-                        )),
+                        Box::new(BoostQuery::new(Box::new(fuzzy), 1.0)),
                     ));
-                    if typos > 0 {
-                        options.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(
-                                Box::new(FuzzyTermQuery::new(term, typos, true)),
-                                *weight,
-                            )),
-                        ));
-                    }
                 }
                 (
                     Occur::Must,
@@ -405,7 +440,6 @@ impl EmbeddedEngine {
         let tantivy_query: Box<dyn Query> = if clauses.is_empty() {
             Box::new(AllQuery)
         } else {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
             Box::new(BooleanQuery::new(clauses))
         };
         let searcher = self.inner.reader.searcher();
@@ -427,40 +461,51 @@ impl EmbeddedEngine {
             })
             .collect();
 
-        let mut facets: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-        for (name, _) in FACETS {
-            facets.insert(name.to_owned(), BTreeMap::new());
-        }
+        // Counted by reference first: a broad search can match tens of thousands of listings.
+        let mut counts: [HashMap<&str, u64>; 3] = Default::default();
         for (doc, _, _) in &found {
-            let mut count = |facet: &str, value: &str| {
-                *facets
-                    .get_mut(facet)
-                    .expect("made above")
-                    .entry(value.to_owned())
-                    .or_default() += 1;
-            };
-            count("category", &doc.category);
-            doc.availability
-                .iter()
-                .for_each(|v| count("availability", v));
-            doc.languages.iter().for_each(|v| count("language", v));
+            *counts[0].entry(doc.category.as_str()).or_default() += 1;
+            for band in &doc.availability {
+                *counts[1].entry(band.as_str()).or_default() += 1;
+            }
+            for language in &doc.languages {
+                *counts[2].entry(language.as_str()).or_default() += 1;
+            }
         }
+        let facets: BTreeMap<String, BTreeMap<String, u64>> = FACETS
+            .iter()
+            .zip(counts)
+            .map(|((name, _), values)| {
+                let values = values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                ((*name).to_owned(), values)
+            })
+            .collect();
 
-        match query.sort() {
-            Sort::Relevance => found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.id.cmp(&b.0.id))),
-            Sort::Price => found.sort_by(|a, b| {
-                a.0.price_pence
-                    .cmp(&b.0.price_pence)
-                    .then(b.1.total_cmp(&a.1))
-                    .then(a.0.id.cmp(&b.0.id))
-            }),
-            Sort::Distance => found.sort_by(|a, b| {
-                a.2.total_cmp(&b.2)
-                    .then(b.1.total_cmp(&a.1))
-                    .then(a.0.id.cmp(&b.0.id))
-            }),
-        }
+        let order =
+            |a: &(&ListingDocument, Score, f64), b: &(&ListingDocument, Score, f64)| match query
+                .sort()
+            {
+                Sort::Relevance => b.1.total_cmp(&a.1).then(a.0.id.cmp(&b.0.id)),
+                Sort::Price => {
+                    a.0.price_pence
+                        .cmp(&b.0.price_pence)
+                        .then(b.1.total_cmp(&a.1))
+                        .then(a.0.id.cmp(&b.0.id))
+                }
+                Sort::Distance => {
+                    a.2.total_cmp(&b.2)
+                        .then(b.1.total_cmp(&a.1))
+                        .then(a.0.id.cmp(&b.0.id))
+                }
+            };
+        // Only the requested page needs to be in order.
         let total = found.len();
+        let wanted = query.request.offset() + query.request.per_page as usize;
+        if wanted < found.len() {
+            found.select_nth_unstable_by(wanted, order);
+            found.truncate(wanted);
+        }
+        found.sort_by(order);
         let hits = found
             .into_iter()
             .skip(query.request.offset())

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod demo;
 pub mod demo_listings;
+pub mod generate;
 pub mod imports;
 pub mod listings;
 pub mod places;

@@ -176,6 +176,10 @@ pub fn set_status(
     Ok(())
 }
 
+pub fn count(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(listings::table.count().get_result(conn)?)
+}
+
 /// Loads the listings with these ids, in id order.
 pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<StoredListing>, StoreError> {
     let mut rows = Vec::new();
