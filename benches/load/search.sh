@@ -16,5 +16,5 @@ trap 'kill "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
 server=$!
 # Ready once the 50,000 listings are indexed.
 until curl -sf "http://127.0.0.1:$port/healthz" > /dev/null; do sleep 1; done
-wrk -t2 -c32 -d"${DURATION:-30s}" --latency -s benches/load/search.lua "http://127.0.0.1:$port"
+wrk -t"${WRK_THREADS:-2}" -c32 -d"${DURATION:-30s}" --latency -s benches/load/search.lua "http://127.0.0.1:$port"
 echo "server memory (RSS): $(ps -o rss= -p "$server") KiB"
