@@ -13,6 +13,8 @@ use bespoke::domain::search::{check, SearchParams, SearchSettings};
 use bespoke::domain::vocab::{Band, Category, Vocabulary, LANGUAGES};
 use bespoke::search::embedded::EmbeddedEngine;
 use bespoke::search::{EngineQuery, Geo, IndexChanges, ListingDocument};
+// The councils a generated market spreads over, so that areas and distances are realistic.
+use bespoke::services::generate::MARKET_COUNCILS;
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -50,23 +52,10 @@ const WORDS: &[&str] = &[
     "mobility",
     "wellbeing",
 ];
-/// Councils around Manchester, so that areas and distances are realistic.
-const COUNCILS: &[&str] = &[
-    "E08000003",
-    "E08000009",
-    "E08000007",
-    "E08000008",
-    "E08000006",
-    "E08000002",
-    "E08000004",
-    "E08000005",
-    "E08000001",
-    "E08000010",
-];
 
 fn generate() -> Vec<ListingDocument> {
     let places = Places::get();
-    let districts: Vec<_> = COUNCILS
+    let districts: Vec<_> = MARKET_COUNCILS
         .iter()
         .flat_map(|c| places.districts_of(c))
         .collect();

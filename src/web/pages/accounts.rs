@@ -149,7 +149,8 @@ pub async fn register(
     )
 }
 
-fn signed_in_response(
+/// Sends a newly signed-in browser on to `next` with its session cookie.
+pub(super) fn signed_in_response(
     state: &AppState,
     signed_in: &SignedIn,
     next: &str,

@@ -6,12 +6,12 @@ use askama_web::WebTemplate;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{redirect, Chrome, PageError};
+use super::{Chrome, PageError};
 use crate::domain::accounts::Role;
 use crate::error::AppError;
 use crate::services::{accounts, demo};
 use crate::startup::AppState;
-use crate::web::auth::{session_cookie, Visitor};
+use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
 
 pub struct DemoChoice {
@@ -120,13 +120,5 @@ pub async fn demo_sign_in(
         .db
         .run(move |conn| accounts::sign_in_demo(conn, &keys, account.email, Utc::now()))
         .await?;
-    let mut response = redirect("/home");
-    response
-        .add_cookie(&session_cookie(
-            &signed_in.token,
-            state.keys.lifetime(),
-            state.config.secure_cookies,
-        ))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(response)
+    super::accounts::signed_in_response(&state, &signed_in, "/home")
 }
