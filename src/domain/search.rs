@@ -38,6 +38,9 @@ pub struct SearchSettings {
     pub filterable_attributes: Vec<String>,
     pub synonyms: BTreeMap<String, Vec<String>>,
     pub typo_tolerance: TypoTolerance,
+    /// The synonyms split into words once, for matching phrases in queries.
+    #[serde(skip)]
+    phrases: BTreeMap<Vec<String>, Vec<Vec<String>>>,
 }
 
 impl SearchSettings {
@@ -46,7 +49,16 @@ impl SearchSettings {
     }
 
     pub fn parse(json: &str) -> Result<Self, String> {
-        serde_json::from_str(json).map_err(|e| format!("search-config/listings.json: {e}"))
+        let mut settings: Self =
+            serde_json::from_str(json).map_err(|e| format!("search-config/listings.json: {e}"))?;
+        settings.phrases = settings
+            .synonyms
+            .iter()
+            .map(|(key, alternatives)| {
+                (words(key), alternatives.iter().map(|a| words(a)).collect())
+            })
+            .collect();
+        Ok(settings)
     }
 
     /// How many typos a word of this length may have.
@@ -366,16 +378,7 @@ pub struct WordGroup {
 /// Groups the words of a query, taking the longest synonym phrase first, as Meilisearch does.
 pub fn word_groups(text: &str, settings: &SearchSettings) -> Vec<WordGroup> {
     let words = words(text);
-    let synonyms: BTreeMap<Vec<String>, Vec<Vec<String>>> = settings
-        .synonyms
-        .iter()
-        .map(|(key, alts)| {
-            (
-                super::search::words(key),
-                alts.iter().map(|a| super::search::words(a)).collect(),
-            )
-        })
-        .collect();
+    let synonyms = &settings.phrases;
     let mut groups = Vec::new();
     let mut i = 0;
     while i < words.len() {
