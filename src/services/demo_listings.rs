@@ -285,23 +285,15 @@ pub fn seed(
             district: row.district.unwrap_or_else(|| districts[0].clone()),
         });
     }
+    // Generated sellers: providers, then personal assistants, then brokers.
+    let mut generated: Vec<(String, String, Role, SellerKind)> = Vec::new();
     for (i, name) in PROVIDER_NAMES.iter().enumerate() {
-        let district = districts.choose(&mut rng).expect("districts").clone();
-        let email = format!("provider-{:02}@demo.example.org", i + 1);
-        let id = demo_seller(
-            conn,
-            &email,
-            name,
+        generated.push((
+            format!("provider-{:02}@demo.example.org", i + 1),
+            (*name).to_owned(),
             Role::Provider,
-            &district,
-            password_hash,
-            now,
-        )?;
-        sellers.push(Seller {
-            id,
-            kind: SellerKind::Provider,
-            district,
-        });
+            SellerKind::Provider,
+        ));
     }
     for i in 0..24 {
         let name = format!(
@@ -309,40 +301,25 @@ pub fn seed(
             FIRST_NAMES[i % FIRST_NAMES.len()],
             LAST_NAMES[(i * 7) % LAST_NAMES.len()]
         );
-        let district = districts.choose(&mut rng).expect("districts").clone();
-        let email = format!("pa-{:02}@demo.example.org", i + 1);
-        let id = demo_seller(
-            conn,
-            &email,
-            &name,
+        generated.push((
+            format!("pa-{:02}@demo.example.org", i + 1),
+            name,
             Role::PersonalAssistant,
-            &district,
-            password_hash,
-            now,
-        )?;
-        sellers.push(Seller {
-            id,
-            kind: SellerKind::PersonalAssistant,
-            district,
-        });
+            SellerKind::PersonalAssistant,
+        ));
     }
     for (i, name) in BROKER_NAMES.iter().enumerate() {
-        let district = districts.choose(&mut rng).expect("districts").clone();
-        let email = format!("broker-{:02}@demo.example.org", i + 1);
-        let id = demo_seller(
-            conn,
-            &email,
-            name,
+        generated.push((
+            format!("broker-{:02}@demo.example.org", i + 1),
+            (*name).to_owned(),
             Role::Broker,
-            &district,
-            password_hash,
-            now,
-        )?;
-        sellers.push(Seller {
-            id,
-            kind: SellerKind::Broker,
-            district,
-        });
+            SellerKind::Broker,
+        ));
+    }
+    for (email, name, role, kind) in generated {
+        let district = districts.choose(&mut rng).expect("districts").clone();
+        let id = demo_seller(conn, &email, &name, role, &district, password_hash, now)?;
+        sellers.push(Seller { id, kind, district });
     }
 
     let first_assistant = sellers

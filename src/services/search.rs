@@ -19,6 +19,7 @@ use crate::search::{
     distance_km, EngineQuery, Geo, IndexChanges, ListingDocument, SearchBackend, SearchError,
 };
 use crate::services::listings::seller_kind;
+use crate::store::accounts::AccountRow;
 use crate::store::listings::{self as listing_store, StoredListing};
 use crate::store::search::{self as store, NewSearchEvent, OutboxRow};
 use crate::store::{accounts as account_store, Db, DbConnection, StoreError};
@@ -30,9 +31,11 @@ const BATCH: i64 = 500;
 const IDLE_POLL: Duration = Duration::from_millis(100);
 
 /// The document indexed for a listing, or None when it should not be found.
-pub fn document(
+/// `owners` keeps accounts already read, since a batch holds many listings of one seller.
+fn document(
     conn: &mut DbConnection,
     places: &Places,
+    owners: &mut HashMap<i64, AccountRow>,
     listing: &StoredListing,
 ) -> Result<Option<ListingDocument>, AppError> {
     let content = &listing.content;
@@ -42,7 +45,14 @@ pub fn document(
     else {
         return Ok(None);
     };
-    let owner = account_store::find(conn, listing.owner_id)?.ok_or(AppError::NotFound)?;
+    let owner = match owners.get(&listing.owner_id) {
+        Some(owner) => owner.clone(),
+        None => {
+            let owner = account_store::find(conn, listing.owner_id)?.ok_or(AppError::NotFound)?;
+            owners.insert(owner.id, owner.clone());
+            owner
+        }
+    };
     let kind = owner
         .role
         .parse()
@@ -116,10 +126,11 @@ fn changes_for(
         clear,
         ..Default::default()
     };
+    let mut owners = HashMap::new();
     for id in ids {
         match found
             .get(&id)
-            .map(|l| document(conn, places, l))
+            .map(|l| document(conn, places, &mut owners, l))
             .transpose()?
             .flatten()
         {
