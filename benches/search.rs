@@ -172,8 +172,8 @@ fn search_benchmarks(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("a runtime");
+    use bespoke::search::SearchBackend;
     for chunk in documents.chunks(5_000) {
-        use bespoke::search::SearchBackend;
         runtime
             .block_on(engine.apply(IndexChanges {
                 upserts: chunk.to_vec(),
@@ -181,6 +181,8 @@ fn search_benchmarks(c: &mut Criterion) {
             }))
             .expect("indexed");
     }
+    // As the server does once it has caught up at start-up.
+    runtime.block_on(engine.compact()).expect("compacted");
     println!(
         "index build: {} listings in {:.2?}; resident memory grew by {} MiB",
         engine.document_count(),

@@ -245,6 +245,7 @@ fn reindex(config: &Config) -> anyhow::Result<()> {
                 drain_outbox(&db, engine.as_ref(), places)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
+                engine.compact().await?;
             }
             Ok::<_, anyhow::Error>(())
         };

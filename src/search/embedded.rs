@@ -4,6 +4,8 @@
 //! matches from the documents kept in memory beside the index.
 
 use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -72,9 +74,58 @@ struct Inner {
     writer: Option<Mutex<IndexWriter>>,
     fields: Fields,
     settings: SearchSettings,
-    docs: RwLock<HashMap<i64, ListingDocument>>,
+    docs: RwLock<Kept>,
     /// The index is new or empty: whatever the database holds has to be indexed again.
     fresh: bool,
+}
+
+/// The indexed listings in memory, for facet counts and ordering over every match.
+#[derive(Default)]
+struct Kept {
+    docs: FxHashMap<i64, KeptDocument>,
+    /// Each facet's values, numbered as first seen, so counting needs no string hashing.
+    facet_values: [FacetValues; FACETS.len()],
+}
+
+struct KeptDocument {
+    doc: ListingDocument,
+    /// Per facet, the numbers of this listing's values.
+    facet_codes: [Vec<u16>; FACETS.len()],
+}
+
+#[derive(Default)]
+struct FacetValues {
+    names: Vec<String>,
+    numbers: FxHashMap<String, u16>,
+}
+
+impl FacetValues {
+    fn number(&mut self, value: &str) -> u16 {
+        if let Some(number) = self.numbers.get(value) {
+            return *number;
+        }
+        let number = u16::try_from(self.names.len()).expect("fewer than 65,536 facet values");
+        self.names.push(value.to_owned());
+        self.numbers.insert(value.to_owned(), number);
+        number
+    }
+}
+
+impl Kept {
+    fn insert(&mut self, doc: ListingDocument) {
+        let values: [Vec<&str>; FACETS.len()] = [
+            vec![doc.category.as_str()],
+            doc.availability.iter().map(String::as_str).collect(),
+            doc.languages.iter().map(String::as_str).collect(),
+        ];
+        let facet_codes = std::array::from_fn(|facet| {
+            values[facet]
+                .iter()
+                .map(|value| self.facet_values[facet].number(value))
+                .collect()
+        });
+        self.docs.insert(doc.id, KeptDocument { doc, facet_codes });
+    }
 }
 
 #[derive(Clone)]
@@ -164,7 +215,7 @@ impl EmbeddedEngine {
                 writer,
                 fields,
                 settings,
-                docs: RwLock::new(HashMap::new()),
+                docs: RwLock::new(Kept::default()),
                 fresh,
             }),
         };
@@ -175,7 +226,7 @@ impl EmbeddedEngine {
     /// Reads every stored document back into memory (on opening an existing index).
     fn load_documents(&self) -> Result<(), SearchError> {
         let searcher = self.inner.reader.searcher();
-        let mut docs = HashMap::new();
+        let mut kept = Kept::default();
         for segment in searcher.segment_readers() {
             let store = segment.get_store_reader(64).map_err(failed)?;
             let alive = segment.alive_bitset();
@@ -189,11 +240,11 @@ impl EmbeddedEngine {
                     .and_then(|v| v.as_str())
                 {
                     let doc: ListingDocument = serde_json::from_str(json).map_err(failed)?;
-                    docs.insert(doc.id, doc);
+                    kept.insert(doc);
                 }
             }
         }
-        *self.inner.docs.write().expect("not poisoned") = docs;
+        *self.inner.docs.write().expect("not poisoned") = kept;
         Ok(())
     }
 
@@ -203,7 +254,36 @@ impl EmbeddedEngine {
     }
 
     pub fn document_count(&self) -> usize {
-        self.inner.docs.read().expect("not poisoned").len()
+        self.inner.docs.read().expect("not poisoned").docs.len()
+    }
+
+    /// Merges the index into one segment: each search pays per segment for
+    /// its typo automata and term lookups.
+    fn compact_blocking(&self) -> Result<(), SearchError> {
+        let Some(writer) = &self.inner.writer else {
+            return Ok(());
+        };
+        // Tantivy may still be merging some segments in the background; a merge
+        // naming one of those is refused, so wait for them and try again.
+        let mut attempts = 0;
+        loop {
+            let merged = {
+                let mut writer = writer.lock().expect("not poisoned");
+                let segments = writer.index().searchable_segment_ids().map_err(failed)?;
+                if segments.len() <= 1 {
+                    return Ok(());
+                }
+                writer.merge(&segments).wait()
+            };
+            match merged {
+                Ok(_) => return self.inner.reader.reload().map_err(failed),
+                Err(e) if attempts >= 40 => return Err(failed(e)),
+                Err(_) => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(250));
+                }
+            }
+        }
     }
 
     fn apply_blocking(&self, changes: IndexChanges) -> Result<(), SearchError> {
@@ -271,15 +351,15 @@ impl EmbeddedEngine {
         writer.commit().map_err(failed)?;
         inner.reader.reload().map_err(failed)?;
 
-        let mut docs = inner.docs.write().expect("not poisoned");
+        let mut kept = inner.docs.write().expect("not poisoned");
         if changes.clear {
-            docs.clear();
+            *kept = Kept::default();
         }
         for id in &changes.deletes {
-            docs.remove(id);
+            kept.docs.remove(id);
         }
         for doc in changes.upserts {
-            docs.insert(doc.id, doc);
+            kept.insert(doc);
         }
         Ok(())
     }
@@ -447,57 +527,62 @@ impl EmbeddedEngine {
             .search(&tantivy_query, &AllMatches)
             .map_err(failed)?;
 
-        let docs = self.inner.docs.read().expect("not poisoned");
-        let mut found: Vec<(&ListingDocument, Score, f64)> = matches
+        let kept = self.inner.docs.read().expect("not poisoned");
+        // Distances are worked out only when they decide the order.
+        let origin = query.origin.filter(|_| query.sort() == Sort::Distance);
+        let mut found: Vec<(&KeptDocument, Score, f64)> = matches
             .iter()
             .filter_map(|(id, score)| {
-                docs.get(id).map(|doc| {
-                    (
-                        doc,
-                        *score,
-                        query.origin.map_or(0.0, |o| distance_km(o, doc.geo)),
-                    )
+                kept.docs.get(id).map(|listing| {
+                    let distance = origin.map_or(0.0, |o| distance_km(o, listing.doc.geo));
+                    (listing, *score, distance)
                 })
             })
             .collect();
 
-        // Counted by reference first: a broad search can match tens of thousands of listings.
-        let mut counts: [HashMap<&str, u64>; 3] = Default::default();
-        for (doc, _, _) in &found {
-            *counts[0].entry(doc.category.as_str()).or_default() += 1;
-            for band in &doc.availability {
-                *counts[1].entry(band.as_str()).or_default() += 1;
-            }
-            for language in &doc.languages {
-                *counts[2].entry(language.as_str()).or_default() += 1;
+        // A broad search can match tens of thousands of listings: count by number, name at the end.
+        let mut counts: [Vec<u64>; FACETS.len()] =
+            std::array::from_fn(|facet| vec![0; kept.facet_values[facet].names.len()]);
+        for (listing, _, _) in &found {
+            for (facet, codes) in listing.facet_codes.iter().enumerate() {
+                for code in codes {
+                    counts[facet][usize::from(*code)] += 1;
+                }
             }
         }
         let facets: BTreeMap<String, BTreeMap<String, u64>> = FACETS
             .iter()
             .zip(counts)
-            .map(|((name, _), values)| {
-                let values = values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            .enumerate()
+            .map(|(facet, ((name, _), values))| {
+                let names = &kept.facet_values[facet].names;
+                let values = values
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(code, count)| (names[code].clone(), count))
+                    .collect();
                 ((*name).to_owned(), values)
             })
             .collect();
 
-        let order =
-            |a: &(&ListingDocument, Score, f64), b: &(&ListingDocument, Score, f64)| match query
-                .sort()
-            {
-                Sort::Relevance => b.1.total_cmp(&a.1).then(a.0.id.cmp(&b.0.id)),
-                Sort::Price => {
-                    a.0.price_pence
-                        .cmp(&b.0.price_pence)
-                        .then(b.1.total_cmp(&a.1))
-                        .then(a.0.id.cmp(&b.0.id))
-                }
+        let sort = query.sort();
+        let order = |a: &(&KeptDocument, Score, f64), b: &(&KeptDocument, Score, f64)| {
+            let (x, y) = (&a.0.doc, &b.0.doc);
+            match sort {
+                Sort::Relevance => b.1.total_cmp(&a.1).then(x.id.cmp(&y.id)),
+                Sort::Price => x
+                    .price_pence
+                    .cmp(&y.price_pence)
+                    .then(b.1.total_cmp(&a.1))
+                    .then(x.id.cmp(&y.id)),
                 Sort::Distance => {
                     a.2.total_cmp(&b.2)
                         .then(b.1.total_cmp(&a.1))
-                        .then(a.0.id.cmp(&b.0.id))
+                        .then(x.id.cmp(&y.id))
                 }
-            };
+            }
+        };
         // Only the requested page needs to be in order.
         let total = found.len();
         let wanted = query.request.offset() + query.request.per_page as usize;
@@ -510,7 +595,7 @@ impl EmbeddedEngine {
             .into_iter()
             .skip(query.request.offset())
             .take(query.request.per_page as usize)
-            .map(|(doc, _, _)| doc.clone())
+            .map(|(listing, _, _)| listing.doc.clone())
             .collect();
         Ok(EngineResults {
             hits,
@@ -541,6 +626,13 @@ impl SearchBackend for EmbeddedEngine {
 
     async fn health(&self) -> Result<(), SearchError> {
         Ok(())
+    }
+
+    async fn compact(&self) -> Result<(), SearchError> {
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || engine.compact_blocking())
+            .await
+            .map_err(failed)?
     }
 }
 

@@ -103,6 +103,12 @@ pub trait SearchBackend: Send + Sync {
 
     /// Whether the engine answers.
     async fn health(&self) -> Result<(), SearchError>;
+
+    /// Tidies the index once a large batch of changes has gone in (after
+    /// start-up catch-up or a rebuild), so searches touch fewer parts.
+    async fn compact(&self) -> Result<(), SearchError> {
+        Ok(())
+    }
 }
 
 /// Great-circle distance in kilometres.

@@ -210,6 +210,9 @@ pub async fn run_outbox_worker(
                         .run(|conn| store::pending(conn).map_err(AppError::from))
                         .await;
                     if matches!(pending, Ok(0)) {
+                        if let Err(e) = engine.compact().await {
+                            tracing::warn!(error = %e, "could not compact the search index");
+                        }
                         ready.store(true, Ordering::Release);
                         tracing::info!(engine = engine.name(), "search index is up to date");
                     }
