@@ -1,11 +1,16 @@
 //! The domain: pure rules with no I/O, unit-tested without a database.
 
 pub mod accounts;
+pub mod calendar;
+pub mod commissions;
+pub mod ledger;
 pub mod listings;
 pub mod money;
 pub mod pa_cost;
 pub mod places;
+pub mod plans;
 pub mod pricing;
+pub mod quantity;
 pub mod search;
 pub mod sellers;
 pub mod tokens;

@@ -63,6 +63,9 @@ pub struct CostRequest<'a> {
     /// The length of the period in days, both ends included.
     pub days: i64,
     pub visits_per_week: Option<Decimal>,
+    /// Support on particular days only (bank holidays): how many such days the
+    /// period holds. The quantity is then per occasion, and each occasion is one visit.
+    pub occasions: Option<i64>,
     /// The personal budget for a year, for fees charged as a share of it.
     pub annual_budget: Option<Money>,
     pub fees: &'a [Fee],
@@ -123,8 +126,16 @@ pub fn cost(request: &CostRequest) -> Result<Cost, CostError> {
     let weeks = days / Decimal::from(DAYS_IN_WEEK);
     let year_share = days / Decimal::from(DAYS_IN_YEAR);
     let price = request.unit_price.to_decimal();
-    let base_weekly_exact = price * request.quantity_per_week;
-    let base_total_exact = base_weekly_exact * weeks;
+    let (base_weekly_exact, base_total_exact) = match request.occasions {
+        None => {
+            let weekly = price * request.quantity_per_week;
+            (weekly, weekly * weeks)
+        }
+        Some(occasions) => {
+            let total = price * request.quantity_per_week * Decimal::from(occasions);
+            (total / weeks, total)
+        }
+    };
 
     let mut fees = Vec::with_capacity(request.fees.len());
     let mut fees_total_exact = Decimal::ZERO;
@@ -147,10 +158,16 @@ pub fn cost(request: &CostRequest) -> Result<Cost, CostError> {
                 let amount = a.to_decimal();
                 match per {
                     FeePer::OneOff => (amount, Decimal::ZERO),
-                    FeePer::Visit => {
-                        let visits = request.visits_per_week.ok_or(CostError::VisitsNeeded)?;
-                        (amount * visits * weeks, amount * visits)
-                    }
+                    FeePer::Visit => match request.occasions {
+                        Some(occasions) => {
+                            let total = amount * Decimal::from(occasions);
+                            (total, total / weeks)
+                        }
+                        None => {
+                            let visits = request.visits_per_week.ok_or(CostError::VisitsNeeded)?;
+                            (amount * visits * weeks, amount * visits)
+                        }
+                    },
                     FeePer::Week => (amount * weeks, amount),
                     FeePer::Month => {
                         let monthly_per_year = amount * Decimal::from(12);
@@ -210,6 +227,7 @@ mod tests {
             unit_price: money("14.50"),
             quantity_per_week: dec!(6),
             days: 364,
+            occasions: None,
             visits_per_week: Some(dec!(3)),
             annual_budget: Some(money("12000.00")),
             fees,

@@ -217,6 +217,83 @@ pub fn language_name(code: &str) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
+vocabulary! {
+    /// Where a support plan is in its life.
+    PlanStatus {
+        Draft = "Draft",
+        Submitted = "Submitted for approval",
+        Approved = "Approved",
+        Ended = "Ended",
+    }
+}
+
+vocabulary! {
+    /// How a portion of a personal budget is held.
+    PortionMode {
+        DirectPayment = "Direct payment",
+        IndividualServiceFund = "Individual service fund",
+        CouncilManaged = "Council-managed",
+    }
+}
+
+vocabulary! {
+    /// Where the money in a portion comes from.
+    FundingStream {
+        AdultSocialCare = "Adult social care",
+        NhsPersonalHealthBudget = "NHS personal health budget",
+        EducationSend = "Education (SEND)",
+        AccessToWork = "Access to Work",
+        Other = "Other funding",
+    }
+}
+
+vocabulary! {
+    /// The areas of life a plan's outcomes are about.
+    OutcomeDomain {
+        HealthAndWellbeing = "Health and well-being",
+        QualityOfLife = "Quality of life",
+        ChoiceAndControl = "Choice and control",
+        Safety = "Feeling safe",
+        DignityAndRespect = "Dignity and respect",
+        Relationships = "Time with people I like",
+        CommunityLife = "Taking part in community life",
+        WorkAndLearning = "Work, learning and money",
+        DailyLiving = "Daily living",
+        Home = "Home",
+    }
+}
+
+vocabulary! {
+    /// How often a planned or commissioned quantity recurs.
+    QuantityPer {
+        Week = "a week",
+        Month = "a month",
+        Year = "a year",
+        BankHoliday = "each bank holiday",
+    }
+}
+
+vocabulary! {
+    CommissionStatus {
+        Requested = "Requested",
+        Accepted = "Accepted",
+        Declined = "Declined",
+        Cancelled = "Cancelled",
+        Completed = "Completed",
+    }
+}
+
+vocabulary! {
+    /// In which capacity someone acted on a plan or commission.
+    ActingAs {
+        Holder = "Budget holder",
+        Representative = "Representative",
+        Broker = "Support broker",
+        Commissioner = "Commissioner",
+        Seller = "Seller",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

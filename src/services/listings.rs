@@ -141,6 +141,7 @@ pub fn worked_example(content: &ListingContent) -> Option<WorkedExample> {
         unit_price: price,
         quantity_per_week: quantity,
         days: weeks * 7,
+        occasions: None,
         visits_per_week: Some(visits),
         annual_budget: None,
         fees: &fees,

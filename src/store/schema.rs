@@ -173,6 +173,159 @@ diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(seller_profiles -> accounts (account_id));
 diesel::joinable!(listings -> accounts (owner_id));
 diesel::joinable!(listing_areas -> listings (listing_id));
+diesel::table! {
+    plans (id) {
+        id -> BigInt,
+        holder_id -> BigInt,
+        council_code -> Text,
+        status -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        revision -> Integer,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_portions (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        position -> Integer,
+        mode -> Text,
+        funding_stream -> Text,
+        provider_id -> Nullable<BigInt>,
+        budget_pence -> BigInt,
+        committed_pence -> BigInt,
+        spent_pence -> BigInt,
+    }
+}
+
+diesel::table! {
+    plan_outcomes (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        position -> Integer,
+        title -> Text,
+        domain -> Text,
+    }
+}
+
+diesel::table! {
+    planned_support (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        position -> Integer,
+        category -> Text,
+        quantity_centi -> Nullable<BigInt>,
+        per -> Text,
+        amount_pence -> Nullable<BigInt>,
+        outcome_id -> Nullable<BigInt>,
+        portion_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    plan_representatives (plan_id, account_id) {
+        plan_id -> BigInt,
+        account_id -> BigInt,
+        nominated_by -> BigInt,
+        nominated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_brokers (plan_id, broker_id) {
+        plan_id -> BigInt,
+        broker_id -> BigInt,
+        granted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_events (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        at -> Timestamp,
+        actor_id -> BigInt,
+        acting_as -> Text,
+        action -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    commissions (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        portion_id -> BigInt,
+        listing_id -> BigInt,
+        seller_id -> BigInt,
+        requested_by -> BigInt,
+        acting_as -> Text,
+        status -> Text,
+        listing_title -> Text,
+        category -> Text,
+        unit -> Text,
+        band -> Nullable<Text>,
+        quantity_centi -> BigInt,
+        per -> Text,
+        visits_per_week_centi -> Nullable<BigInt>,
+        start_date -> Date,
+        end_date -> Date,
+        outcome_id -> Nullable<BigInt>,
+        unit_price_pence -> BigInt,
+        weekly_pence -> BigInt,
+        fees_pence -> BigInt,
+        total_pence -> BigInt,
+        cost -> Text,
+        alternatives -> Text,
+        note -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        commission_id -> BigInt,
+        period_start -> Date,
+        period_end -> Date,
+        quantity_centi -> BigInt,
+        amount_pence -> BigInt,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        portion_id -> BigInt,
+        commission_id -> Nullable<BigInt>,
+        kind -> Text,
+        amount_pence -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, key) {
+        account_id -> BigInt,
+        key -> Text,
+        request -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(listing_rates -> listings (listing_id));
 diesel::joinable!(listing_fees -> listings (listing_id));
 diesel::joinable!(listing_price_changes -> listings (listing_id));
@@ -192,4 +345,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_price_changes,
     search_outbox,
     search_events,
+    plans,
+    plan_portions,
+    plan_outcomes,
+    planned_support,
+    plan_representatives,
+    plan_brokers,
+    plan_events,
+    commissions,
+    deliveries,
+    ledger_entries,
+    idempotency_keys,
 );

@@ -1,0 +1,11 @@
+DROP TABLE idempotency_keys;
+DROP TABLE ledger_entries;
+DROP TABLE deliveries;
+DROP TABLE commissions;
+DROP TABLE plan_events;
+DROP TABLE plan_brokers;
+DROP TABLE plan_representatives;
+DROP TABLE planned_support;
+DROP TABLE plan_outcomes;
+DROP TABLE plan_portions;
+DROP TABLE plans;
