@@ -119,6 +119,12 @@ pub enum AppError {
         problem: &'static str,
         detail: String,
     },
+    /// A commitment larger than what is left of a budget portion: 409 with both figures.
+    #[error("this would cost {requested} but only {available} is available in the budget portion")]
+    BudgetExceeded {
+        available: crate::domain::money::Money,
+        requested: crate::domain::money::Money,
+    },
     /// Too many attempts: 429, try again after the given number of seconds.
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },

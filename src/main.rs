@@ -45,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Check the money: recompute every plan from the ledger.
+    Ledger {
+        #[command(subcommand)]
+        task: LedgerTask,
+    },
     /// Operator tasks.
     Admin {
         #[command(subcommand)]
@@ -59,6 +64,13 @@ enum ImportSource {
     Cqc { file: std::path::PathBuf },
     /// Listings for sellers who already have accounts (columns in docs/imports.md).
     Listings { file: std::path::PathBuf },
+}
+
+#[derive(Subcommand)]
+enum LedgerTask {
+    /// Recompute every plan and commission from the ledger and report any
+    /// mismatch; exits non-zero when there is one.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -126,6 +138,9 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Import { source } => import(&config, source),
         Command::Reindex => reindex(&config),
+        Command::Ledger {
+            task: LedgerTask::Verify,
+        } => verify_ledger(&config),
         Command::Generate { listings, seed } => generate(&config, listings, seed),
         Command::Admin {
             task:
@@ -270,6 +285,27 @@ fn reindex(config: &Config) -> anyhow::Result<()> {
         engine.as_ref().map_or("the server's", |e| e.name())
     );
     Ok(())
+}
+
+fn verify_ledger(config: &Config) -> anyhow::Result<()> {
+    let db = startup::open_database(config)?;
+    let report =
+        bespoke::services::ledger::verify(&mut *db.get()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for problem in &report.problems {
+        println!("MISMATCH {problem}");
+    }
+    println!(
+        "Checked {} plans, {} portions and {} commissions: {} problems.",
+        report.plans,
+        report.portions,
+        report.commissions,
+        report.problems.len()
+    );
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("the ledger does not match the stored figures")
+    }
 }
 
 fn read_password() -> anyhow::Result<String> {

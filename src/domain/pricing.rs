@@ -13,7 +13,7 @@
 //! - Every figure is exact until it is rounded, half away from zero, to pence.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::money::{Money, MoneyError, Percent};
 use super::vocab::{FeeKind, FeePer};
@@ -89,7 +89,7 @@ impl From<MoneyError> for CostError {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeLine {
     pub kind: FeeKind,
     pub label: String,
@@ -100,7 +100,7 @@ pub struct FeeLine {
     pub weekly: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cost {
     pub unit_price: Money,
     /// The support itself, each week and over the period.

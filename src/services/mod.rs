@@ -3,11 +3,14 @@
 //! The API handlers and the pages call the same functions.
 
 pub mod accounts;
+pub mod commissions;
 pub mod demo;
 pub mod demo_listings;
 pub mod generate;
 pub mod imports;
+pub mod ledger;
 pub mod listings;
 pub mod places;
+pub mod plans;
 pub mod search;
 pub mod sellers;

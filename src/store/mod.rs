@@ -6,8 +6,11 @@
 //! (`RETURNING`, `BEGIN IMMEDIATE`) go through [`on_backend!`].
 
 pub mod accounts;
+pub mod commissions;
 pub mod councils;
+pub mod ledger;
 pub mod listings;
+pub mod plans;
 pub mod schema;
 pub mod search;
 pub mod sellers;

@@ -136,7 +136,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::Conflict { .. } | AppError::BudgetExceeded { .. } => StatusCode::CONFLICT,
         AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -170,6 +170,28 @@ impl ResponseError for ApiError {
             AppError::NotFound => Problem::for_status(status),
             AppError::Conflict { problem, detail } => {
                 Problem::new(status, problem, "Conflict", detail)
+            }
+            AppError::BudgetExceeded {
+                available,
+                requested,
+            } => {
+                let mut problem = Problem::new(
+                    status,
+                    "budget-exceeded",
+                    "Not enough left in the budget",
+                    format!(
+                        "This would commit {} but {} is available in that part of the budget.",
+                        requested.display_gbp(),
+                        available.display_gbp()
+                    ),
+                );
+                problem
+                    .extra
+                    .insert("available".into(), available.to_string().into());
+                problem
+                    .extra
+                    .insert("requested".into(), requested.to_string().into());
+                problem
             }
             AppError::TooManyAttempts { retry_after_secs } => {
                 let mut problem = Problem::new(

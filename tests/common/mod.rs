@@ -312,6 +312,33 @@ impl TestApp {
         let id = self.register(email, role).await;
         (id, self.sign_in(email, PASSWORD).await)
     }
+
+    /// A council commissioner for the demo council, created as the operator
+    /// would (`bespoke admin create-account`), signed in.
+    pub async fn commissioner(&self, email: &str) -> (i64, String) {
+        let registration = bespoke::services::accounts::Registration {
+            email: Some(email.to_owned()),
+            password: Some(PASSWORD.to_owned()),
+            name: Some("Council Officer".to_owned()),
+            role: Some("commissioner".to_owned()),
+            council: Some("E08000003".to_owned()),
+            postcode: None,
+        };
+        let account = bespoke::services::accounts::create_by_operator(
+            &mut self.db(),
+            self.state.places,
+            registration,
+            chrono::Utc::now(),
+        )
+        .expect("a commissioner");
+        (account.id, self.sign_in(email, PASSWORD).await)
+    }
+
+    /// Runs `bespoke ledger verify` on this app's database; panics on any mismatch.
+    pub fn verify_ledger(&self) {
+        let report = bespoke::services::ledger::verify(&mut self.db()).expect("the ledger reads");
+        assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    }
 }
 
 async fn read<S>(mut response: awc::ClientResponse<S>) -> Reply

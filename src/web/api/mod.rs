@@ -2,9 +2,11 @@
 //! the blocking pool and answer JSON or problem+json.
 
 pub mod accounts;
+pub mod commissions;
 pub mod health;
 pub mod listings;
 pub mod places;
+pub mod plans;
 pub mod search;
 
 use actix_web::web;
@@ -47,7 +49,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/sellers/{id}").route(web::get().to(listings::seller)))
         .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_tool)))
         .service(web::resource("/vocabularies").route(web::get().to(listings::vocabularies)))
-        .service(web::resource("/search").route(web::get().to(search::search)));
+        .service(web::resource("/search").route(web::get().to(search::search)))
+        .service(
+            web::resource("/plans")
+                .route(web::get().to(plans::list))
+                .route(web::post().to(plans::create)),
+        )
+        .service(
+            web::resource("/plans/{id}")
+                .route(web::get().to(plans::show))
+                .route(web::patch().to(plans::update)),
+        )
+        .service(
+            web::resource("/plans/{id}/representatives")
+                .route(web::post().to(plans::add_representative)),
+        )
+        .service(
+            web::resource("/plans/{id}/representatives/{account_id}")
+                .route(web::delete().to(plans::remove_representative)),
+        )
+        .service(web::resource("/plans/{id}/commissions").route(web::post().to(plans::commission)))
+        // After the named sub-resources: submit, approve, revise, end.
+        .service(web::resource("/plans/{id}/{action}").route(web::post().to(plans::act)))
+        .service(web::resource("/commissions").route(web::get().to(commissions::list)))
+        .service(web::resource("/commissions/{id}").route(web::get().to(commissions::show)))
+        .service(
+            web::resource("/commissions/{id}/deliveries")
+                .route(web::post().to(commissions::deliver)),
+        )
+        // After deliveries: accept, decline, cancel, complete.
+        .service(
+            web::resource("/commissions/{id}/{action}").route(web::post().to(commissions::act)),
+        );
 }
 
 /// `?page=1&per_page=20` as the contract gives it.

@@ -1,0 +1,622 @@
+//! Commissioning support against a plan: the cost worked out from the
+//! listing at that moment, the budget check and the commitment in one write
+//! transaction, and the commission's life from request to completion.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::domain::accounts::Role;
+use crate::domain::calendar::BankHolidays;
+use crate::domain::commissions::{
+    self as rules, check_request, CommissionInput, CommissionRequest, PortionChoice,
+};
+use crate::domain::ledger::EntryKind;
+use crate::domain::money::Money;
+use crate::domain::plans::parse_date;
+use crate::domain::pricing::Cost;
+use crate::domain::quantity::Quantity;
+use crate::domain::vocab::{
+    ActingAs, Band, Category, CommissionStatus, ListingStatus, PlanStatus, QuantityPer, Unit,
+    Vocabulary,
+};
+use crate::error::{AppError, FieldErrors};
+use crate::services::accounts::Account;
+use crate::services::plans::{is_holder_side, post_failed, visible_plan};
+use crate::store::commissions::{self as store, CommissionRow, NewDelivery, Scope, StoredAnswer};
+use crate::store::ledger::{self, EntryRef};
+use crate::store::plans as plan_store;
+use crate::store::{listings as listing_store, write_transaction, DbConnection, StoreError};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CostView {
+    pub unit_price: Money,
+    /// All fees over the commission.
+    pub fees: Money,
+    pub weekly: Money,
+    pub total: Money,
+    pub fee_lines: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommissionView {
+    pub id: i64,
+    pub plan_id: i64,
+    pub portion_id: i64,
+    pub listing_id: i64,
+    pub listing_title: String,
+    pub seller_id: i64,
+    pub status: CommissionStatus,
+    pub status_label: &'static str,
+    pub category: Category,
+    pub unit: Unit,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
+    pub quantity: Quantity,
+    pub per: QuantityPer,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visits_per_week: Option<Quantity>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_id: Option<i64>,
+    pub cost: CostView,
+    /// What the commission still holds of the budget, and what has been paid.
+    pub committed: Money,
+    pub spent: Money,
+    pub requested_by: i64,
+    pub acting_as: ActingAs,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brokered_by: Option<i64>,
+    pub alternatives_considered: Vec<String>,
+    pub note: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("commission {what}"))
+}
+
+pub fn view(conn: &mut DbConnection, row: &CommissionRow) -> Result<CommissionView, AppError> {
+    let status = row.status()?;
+    let acting_as = ActingAs::parse_code(&row.acting_as).map_err(|_| corrupt("acting_as"))?;
+    let cost: Cost = serde_json::from_str(&row.cost).map_err(|_| corrupt("cost"))?;
+    Ok(CommissionView {
+        id: row.id,
+        plan_id: row.plan_id,
+        portion_id: row.portion_id,
+        listing_id: row.listing_id,
+        listing_title: row.listing_title.clone(),
+        seller_id: row.seller_id,
+        status,
+        status_label: status.label(),
+        category: Category::parse_code(&row.category).map_err(|_| corrupt("category"))?,
+        unit: Unit::parse_code(&row.unit).map_err(|_| corrupt("unit"))?,
+        band: row
+            .band
+            .as_deref()
+            .map(Band::parse_code)
+            .transpose()
+            .map_err(|_| corrupt("band"))?,
+        quantity: Quantity::from_hundredths(row.quantity_centi),
+        per: QuantityPer::parse_code(&row.per).map_err(|_| corrupt("per"))?,
+        visits_per_week: row.visits_per_week_centi.map(Quantity::from_hundredths),
+        start_date: row.start_date,
+        end_date: row.end_date,
+        outcome_id: row.outcome_id,
+        cost: CostView {
+            unit_price: cost.unit_price,
+            fees: cost.fees_total,
+            weekly: cost.weekly,
+            total: cost.total,
+            fee_lines: cost
+                .fees
+                .iter()
+                .map(|f| serde_json::to_value(f).expect("fee lines serialise"))
+                .collect(),
+        },
+        committed: ledger::commission_commitment(conn, row.id)?,
+        spent: ledger::commission_spent(conn, row.id)?,
+        requested_by: row.requested_by,
+        acting_as,
+        brokered_by: (acting_as == ActingAs::Broker).then_some(row.requested_by),
+        alternatives_considered: serde_json::from_str(&row.alternatives)
+            .map_err(|_| corrupt("alternatives"))?,
+        note: row.note.clone(),
+        reason: row.reason.clone(),
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+    })
+}
+
+pub fn views_of_plan(
+    conn: &mut DbConnection,
+    plan_id: i64,
+) -> Result<Vec<CommissionView>, AppError> {
+    store::of_plan(conn, plan_id)?
+        .iter()
+        .map(|row| view(conn, row))
+        .collect()
+}
+
+/// How the caller stands to a commission: the plan's side, the seller, or the council.
+fn standing(
+    conn: &mut DbConnection,
+    account: &Account,
+    row: &CommissionRow,
+) -> Result<ActingAs, AppError> {
+    if account.id == row.seller_id {
+        return Ok(ActingAs::Seller);
+    }
+    let (_, acting) = visible_plan(conn, account, row.plan_id)?;
+    Ok(acting)
+}
+
+/// The first answer to a repeated request, or None when the key is new.
+pub enum Created {
+    New(Box<CommissionView>),
+    Replayed(String),
+}
+
+/// An `Idempotency-Key` with what the request said, to tell repeats from reuse.
+pub struct Idempotency {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+fn replay(
+    conn: &mut DbConnection,
+    account: &Account,
+    idempotency: Option<&Idempotency>,
+) -> Result<Option<String>, AppError> {
+    let Some(idem) = idempotency else {
+        return Ok(None);
+    };
+    match store::stored_answer(conn, account.id, &idem.key)? {
+        Some(answer) if answer.request == idem.fingerprint => Ok(Some(answer.body)),
+        Some(_) => Err(AppError::conflict(
+            "idempotency-key-reused",
+            "This Idempotency-Key was already used for a different request.",
+        )),
+        None => Ok(None),
+    }
+}
+
+fn resolve_portion(
+    portions: &[plan_store::PortionRow],
+    choice: &PortionChoice,
+) -> Result<plan_store::PortionRow, AppError> {
+    match choice {
+        PortionChoice::Id(id) => portions
+            .iter()
+            .find(|p| p.id == *id)
+            .cloned()
+            .ok_or_else(|| AppError::field("portion", "is not a portion of this plan")),
+        PortionChoice::Mode(mode) => {
+            let matching: Vec<_> = portions.iter().filter(|p| p.mode == mode.code()).collect();
+            match matching.as_slice() {
+                [one] => Ok((*one).clone()),
+                [] => Err(AppError::field(
+                    "portion",
+                    format!(
+                        "names no portion of this plan: it has no {}",
+                        mode.label().to_lowercase()
+                    ),
+                )),
+                _ => Err(AppError::field(
+                    "portion",
+                    format!(
+                        "is ambiguous: this plan has several {} portions; give the portion's id",
+                        mode.label().to_lowercase()
+                    ),
+                )),
+            }
+        }
+    }
+}
+
+/// The holder's side asks a seller for support, committing its cost against a portion.
+pub fn create(
+    conn: &mut DbConnection,
+    account: &Account,
+    plan_id: i64,
+    input: CommissionInput,
+    idempotency: Option<Idempotency>,
+    now: DateTime<Utc>,
+) -> Result<Created, AppError> {
+    let request = check_request(input).map_err(AppError::Validation)?;
+    let today = now.date_naive();
+    let now = now.naive_utc();
+    let outcome = write_transaction(conn, |conn| {
+        if let Some(body) = replay(conn, account, idempotency.as_ref())? {
+            return Ok(Created::Replayed(body));
+        }
+        let view = commission_in_transaction(conn, account, plan_id, &request, today, now)?;
+        if let Some(idem) = &idempotency {
+            let answer = StoredAnswer {
+                request: idem.fingerprint.clone(),
+                status: 201,
+                body: serde_json::to_string(&view).expect("views serialise"),
+            };
+            store::store_answer(conn, account.id, &idem.key, &answer, now)?;
+        }
+        Ok(Created::New(Box::new(view)))
+    });
+    match outcome {
+        // Two requests with one key raced on PostgreSQL: the loser replays the winner's answer.
+        Err(AppError::Internal(_)) if idempotency.is_some() => {
+            match replay(conn, account, idempotency.as_ref())? {
+                Some(body) => Ok(Created::Replayed(body)),
+                None => outcome,
+            }
+        }
+        other => other,
+    }
+}
+
+fn commission_in_transaction(
+    conn: &mut DbConnection,
+    account: &Account,
+    plan_id: i64,
+    request: &CommissionRequest,
+    today: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<CommissionView, AppError> {
+    let (plan, acting) = visible_plan(conn, account, plan_id)?;
+    if !is_holder_side(acting) {
+        return Err(AppError::Forbidden(
+            "Only the budget holder, their representative or their broker can commission support."
+                .into(),
+        ));
+    }
+    if plan.status()? != PlanStatus::Approved {
+        return Err(AppError::conflict(
+            "plan-not-approved",
+            "Support can be commissioned only against an approved plan.",
+        ));
+    }
+    let mut errors = FieldErrors::new();
+    if request.start_date < plan.period_start || request.start_date > plan.period_end {
+        errors.add(
+            "start_date",
+            format!(
+                "must be within the plan's period, {} to {}",
+                plan.period_start, plan.period_end
+            ),
+        );
+    }
+    if request.end_date > plan.period_end {
+        errors.add(
+            "end_date",
+            format!("must be on or before the plan ends, {}", plan.period_end),
+        );
+    }
+    if request.end_date < today {
+        errors.add("end_date", "is in the past");
+    }
+    if let Some(outcome_id) = request.outcome_id {
+        if !plan_store::outcomes(conn, plan_id)?
+            .iter()
+            .any(|o| o.id == outcome_id)
+        {
+            errors.add("outcome_id", "is not an outcome of this plan");
+        }
+    }
+    errors.into_result()?;
+    let portions = plan_store::portions(conn, plan_id)?;
+    let portion = resolve_portion(&portions, &request.portion)?;
+    // Take the portion's lock before writing anything that refers to it: on
+    // PostgreSQL a row referring to the portion holds a share lock on it, and
+    // two requests holding those while each waits to lock it would deadlock.
+    plan_store::lock_portion(conn, portion.id)?;
+
+    let listing = listing_store::find(conn, request.listing_id)?
+        .ok_or_else(|| AppError::field("listing_id", "is not a listing on Bespoke"))?;
+    if listing.content.status != ListingStatus::Published {
+        return Err(AppError::conflict(
+            "listing-unavailable",
+            "This listing is not published, so it cannot be commissioned.",
+        ));
+    }
+    if !listing.content.accepting_clients {
+        return Err(AppError::conflict(
+            "listing-unavailable",
+            "This seller is not taking new clients at the moment.",
+        ));
+    }
+    if listing.owner_id == plan.holder_id {
+        return Err(AppError::field("listing_id", "is the holder's own listing"));
+    }
+    let plan_budget: i64 = portions.iter().map(|p| p.budget_pence).sum();
+    let plan_days = (plan.period_end - plan.period_start).num_days() + 1;
+    let annual_budget = Money::from_decimal(
+        Decimal::from(plan_budget) / Decimal::ONE_HUNDRED * Decimal::from(365)
+            / Decimal::from(plan_days),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let cost = rules::price(
+        &listing.content,
+        request,
+        annual_budget,
+        BankHolidays::get(),
+    )
+    .map_err(AppError::Validation)?;
+
+    let row = CommissionRow {
+        id: 0,
+        plan_id,
+        portion_id: portion.id,
+        listing_id: listing.id,
+        seller_id: listing.owner_id,
+        requested_by: account.id,
+        acting_as: acting.code().to_owned(),
+        status: CommissionStatus::Requested.code().to_owned(),
+        listing_title: listing.content.title.clone(),
+        category: listing.content.category.code().to_owned(),
+        unit: listing.content.unit.code().to_owned(),
+        band: request.band.map(|b| b.code().to_owned()),
+        quantity_centi: request.quantity.hundredths(),
+        per: request.per.code().to_owned(),
+        visits_per_week_centi: request.visits_per_week.map(Quantity::hundredths),
+        start_date: request.start_date,
+        end_date: request.end_date,
+        outcome_id: request.outcome_id,
+        unit_price_pence: cost.unit_price.pence(),
+        weekly_pence: cost.weekly.pence(),
+        fees_pence: cost.fees_total.pence(),
+        total_pence: cost.total.pence(),
+        cost: serde_json::to_string(&cost).expect("costs serialise"),
+        alternatives: serde_json::to_string(&request.alternatives).expect("lists serialise"),
+        note: request.note.clone(),
+        reason: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let id = store::insert(conn, &row)?;
+    let entry = EntryRef {
+        plan_id,
+        portion_id: portion.id,
+        commission_id: Some(id),
+        actor_id: Some(account.id),
+    };
+    // The check and the commitment are one step, under the portion's lock.
+    ledger::post(
+        conn,
+        entry,
+        EntryKind::Commit,
+        cost.total,
+        "commission requested",
+        now,
+    )
+    .map_err(post_failed)?;
+    plan_store::record_event(
+        conn,
+        plan_id,
+        account.id,
+        acting,
+        "commission requested",
+        &format!("commission {id}: {}", cost.total.display_gbp()),
+        now,
+    )?;
+    let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+    view(conn, &row)
+}
+
+/// A ledger entry about this commission, made by this account.
+fn entry_for(row: &CommissionRow, account: &Account) -> EntryRef {
+    EntryRef {
+        plan_id: row.plan_id,
+        portion_id: row.portion_id,
+        commission_id: Some(row.id),
+        actor_id: Some(account.id),
+    }
+}
+
+/// Accept, decline, cancel or complete a commission. Declining, cancelling
+/// and completing release whatever it still holds of the budget.
+pub fn transition(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    to: CommissionStatus,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<CommissionView, AppError> {
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 1_000) {
+        return Err(AppError::field("reason", "must be at most 1000 characters"));
+    }
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let acting = standing(conn, account, &row)?;
+        let allowed = match to {
+            CommissionStatus::Accepted | CommissionStatus::Declined => acting == ActingAs::Seller,
+            CommissionStatus::Cancelled => is_holder_side(acting),
+            CommissionStatus::Completed => acting == ActingAs::Seller || is_holder_side(acting),
+            CommissionStatus::Requested => false,
+        };
+        if !allowed {
+            return Err(AppError::Forbidden(match to {
+                CommissionStatus::Accepted | CommissionStatus::Declined => {
+                    "Only the seller asked can accept or decline a commission.".into()
+                }
+                _ => "Only the budget holder's side or the seller can do this.".into(),
+            }));
+        }
+        if let Some(refusal) = rules::transition_refused(row.status()?, to) {
+            return Err(AppError::conflict("commission-state", refusal));
+        }
+        store::set_status(conn, id, to, reason.as_deref(), now)?;
+        if !rules::holds_commitment(to) {
+            let held = ledger::commission_commitment(conn, id)?;
+            if held.pence() > 0 {
+                let entry = entry_for(&row, account);
+                ledger::post(
+                    conn,
+                    entry,
+                    EntryKind::Release,
+                    held,
+                    &format!("commission {}", to.code()),
+                    now,
+                )
+                .map_err(post_failed)?;
+            }
+        }
+        plan_store::record_event(
+            conn,
+            row.plan_id,
+            account.id,
+            acting,
+            &format!("commission {}", to.code()),
+            &format!("commission {id}"),
+            now,
+        )?;
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row)
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DeliveryInput {
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub quantity: Option<Value>,
+    pub amount: Option<String>,
+}
+
+/// The seller records support delivered and what it costs: money moves from
+/// committed to spent, never beyond what was commissioned.
+pub fn record_delivery(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    input: DeliveryInput,
+    now: DateTime<Utc>,
+) -> Result<CommissionView, AppError> {
+    let mut errors = FieldErrors::new();
+    let start = parse_date(&mut errors, "period_start", input.period_start.as_deref());
+    let end = parse_date(&mut errors, "period_end", input.period_end.as_deref());
+    let quantity = errors
+        .required("quantity", input.quantity.as_ref())
+        .and_then(|q| errors.check("quantity", Quantity::from_json(q)));
+    let amount = errors
+        .required("amount", input.amount.as_deref())
+        .and_then(|a| errors.check("amount", Money::parse(a.trim())));
+    if amount.is_some_and(|a| a.pence() <= 0) {
+        errors.add("amount", "must be more than zero");
+    }
+    if let (Some(start), Some(end)) = (start, end) {
+        if end < start {
+            errors.add("period_end", "must be on or after period_start");
+        }
+    }
+    errors.into_result()?;
+    let (start, end, quantity, amount) = (
+        start.expect("checked"),
+        end.expect("checked"),
+        quantity.expect("checked"),
+        amount.expect("checked"),
+    );
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        if standing(conn, account, &row)? != ActingAs::Seller {
+            return Err(AppError::Forbidden(
+                "Only the seller can record what was delivered.".into(),
+            ));
+        }
+        if row.status()? != CommissionStatus::Accepted {
+            return Err(AppError::conflict(
+                "commission-state",
+                "Deliveries can be recorded only on an accepted commission.",
+            ));
+        }
+        if start < row.start_date || end > row.end_date {
+            return Err(AppError::field(
+                "period_end",
+                format!(
+                    "must fall within the commission, {} to {}",
+                    row.start_date, row.end_date
+                ),
+            ));
+        }
+        let held = ledger::commission_commitment(conn, id)?;
+        if amount > held {
+            return Err(AppError::conflict(
+                "invoice-exceeds-commission",
+                format!(
+                    "This invoice is for {} but only {} of the commission is left to pay.",
+                    amount.display_gbp(),
+                    held.display_gbp()
+                ),
+            ));
+        }
+        store::insert_delivery(
+            conn,
+            &NewDelivery {
+                commission_id: id,
+                period_start: start,
+                period_end: end,
+                quantity_centi: quantity.hundredths(),
+                amount_pence: amount.pence(),
+                recorded_by: account.id,
+            },
+            now,
+        )?;
+        let entry = entry_for(&row, account);
+        ledger::post(
+            conn,
+            entry,
+            EntryKind::Spend,
+            amount,
+            "delivery invoiced",
+            now,
+        )
+        .map_err(post_failed)?;
+        view(conn, &row)
+    })
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+) -> Result<CommissionView, AppError> {
+    let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+    standing(conn, account, &row)?;
+    view(conn, &row)
+}
+
+/// The commissions the caller may see, newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    account: &Account,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<CommissionView>, i64), AppError> {
+    let plan_ids;
+    let scope = match account.role {
+        Role::Provider | Role::PersonalAssistant => Scope::Seller(account.id),
+        Role::Commissioner => match &account.council {
+            Some(code) => Scope::Council(code),
+            None => return Ok((Vec::new(), 0)),
+        },
+        _ => {
+            plan_ids = plan_store::ids_for_holder_side(conn, account.id)?;
+            Scope::Plans(&plan_ids)
+        }
+    };
+    let (rows, total) = store::list(conn, scope, offset, limit)?;
+    let views = rows
+        .iter()
+        .map(|row| view(conn, row))
+        .collect::<Result<_, _>>()?;
+    Ok((views, total))
+}

@@ -1,0 +1,509 @@
+//! Support plans: created by a commissioner with the budget, written by the
+//! holder's side, submitted, approved, revised and ended. Who may see and do
+//! what is decided here; every change records who acted and as what.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::domain::accounts::Role;
+use crate::domain::ledger::{Balance, EntryKind};
+use crate::domain::money::Money;
+use crate::domain::plans::{
+    self, check_new_plan, content_editable, NewPlanInput, PlanContentInput, PlanFacts,
+};
+use crate::domain::quantity::Quantity;
+use crate::domain::vocab::{
+    ActingAs, Category, FundingStream, OutcomeDomain, PlanStatus, PortionMode, QuantityPer,
+    Vocabulary,
+};
+use crate::error::{AppError, FieldErrors};
+use crate::services::accounts::Account;
+use crate::services::commissions::{self, CommissionView};
+use crate::store::accounts as account_store;
+use crate::store::ledger::{self, EntryRef, PostError};
+use crate::store::plans::{self as store, PlanRow};
+use crate::store::{write_transaction, DbConnection, StoreError};
+
+/// How the caller stands to a plan. `None` means the plan is not theirs to see.
+pub fn standing(
+    conn: &mut DbConnection,
+    account: &Account,
+    plan: &PlanRow,
+) -> Result<Option<ActingAs>, StoreError> {
+    if account.id == plan.holder_id {
+        return Ok(Some(ActingAs::Holder));
+    }
+    match account.role {
+        Role::Commissioner if account.council.as_deref() == Some(plan.council_code.as_str()) => {
+            Ok(Some(ActingAs::Commissioner))
+        }
+        Role::Broker if store::brokers(conn, plan.id)?.contains(&account.id) => {
+            Ok(Some(ActingAs::Broker))
+        }
+        _ if store::representatives(conn, plan.id)?.contains(&account.id) => {
+            Ok(Some(ActingAs::Representative))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The plan, if the caller may see it, with how they stand to it.
+pub fn visible_plan(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+) -> Result<(PlanRow, ActingAs), AppError> {
+    let plan = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+    let acting = standing(conn, account, &plan)?.ok_or(AppError::NotFound)?;
+    Ok((plan, acting))
+}
+
+pub fn is_holder_side(acting: ActingAs) -> bool {
+    matches!(
+        acting,
+        ActingAs::Holder | ActingAs::Representative | ActingAs::Broker
+    )
+}
+
+fn holder_side_only(acting: ActingAs) -> Result<(), AppError> {
+    if is_holder_side(acting) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only the budget holder, their representative or their broker can do this.".into(),
+        ))
+    }
+}
+
+fn commissioner_only(acting: ActingAs) -> Result<(), AppError> {
+    if acting == ActingAs::Commissioner {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only a commissioner of the holder's council can do this.".into(),
+        ))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PortionView {
+    pub id: i64,
+    pub mode: PortionMode,
+    pub mode_label: &'static str,
+    pub funding_stream: FundingStream,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<i64>,
+    pub amount: Money,
+    pub committed: Money,
+    pub spent: Money,
+    pub available: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeView {
+    pub id: i64,
+    pub title: String,
+    pub domain: OutcomeDomain,
+    pub domain_label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedView {
+    pub category: Category,
+    pub category_label: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Quantity>,
+    pub per: QuantityPer,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portion_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    pub id: i64,
+    pub holder_id: i64,
+    pub council: String,
+    pub status: PlanStatus,
+    pub status_label: &'static str,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// How many times the plan has been approved.
+    pub revision: i32,
+    pub budget: Money,
+    pub committed: Money,
+    pub spent: Money,
+    pub available: Money,
+    pub portions: Vec<PortionView>,
+    pub outcomes: Vec<OutcomeView>,
+    pub planned_support: Vec<PlannedView>,
+    pub representatives: Vec<i64>,
+    pub commissions: Vec<CommissionView>,
+    /// How the caller stands to the plan.
+    pub acting_as: ActingAs,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn corrupt<E>(what: &str) -> impl FnOnce(E) -> StoreError + '_ {
+    move |_| StoreError::Corrupt(what.to_owned())
+}
+
+/// Everything about a plan the caller may see. Figures come from the ledger.
+pub fn view(
+    conn: &mut DbConnection,
+    plan: &PlanRow,
+    acting: ActingAs,
+) -> Result<PlanView, AppError> {
+    let balances = ledger::balances_of_plan(conn, plan.id)?;
+    let mut total = Balance::default();
+    let mut portions = Vec::new();
+    for row in store::portions(conn, plan.id)? {
+        let balance = balances.get(&row.id).copied().unwrap_or_default();
+        total = total.plus(balance);
+        let mode = PortionMode::parse_code(&row.mode).map_err(corrupt("portion mode"))?;
+        portions.push(PortionView {
+            id: row.id,
+            mode,
+            mode_label: mode.label(),
+            funding_stream: FundingStream::parse_code(&row.funding_stream)
+                .map_err(corrupt("funding stream"))?,
+            provider_id: row.provider_id,
+            amount: balance.budget,
+            committed: balance.committed,
+            spent: balance.spent,
+            available: balance.available(),
+        });
+    }
+    let outcomes = store::outcomes(conn, plan.id)?
+        .into_iter()
+        .map(|o| {
+            let domain = OutcomeDomain::parse_code(&o.domain).map_err(corrupt("outcome domain"))?;
+            Ok(OutcomeView {
+                id: o.id,
+                title: o.title,
+                domain,
+                domain_label: domain.label(),
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let planned_support = store::planned(conn, plan.id)?
+        .into_iter()
+        .map(|p| {
+            let category = Category::parse_code(&p.category).map_err(corrupt("category"))?;
+            Ok(PlannedView {
+                category,
+                category_label: category.label(),
+                quantity: p.quantity_centi.map(Quantity::from_hundredths),
+                per: QuantityPer::parse_code(&p.per).map_err(corrupt("per"))?,
+                amount: p.amount_pence.map(Money::from_pence),
+                outcome_id: p.outcome_id,
+                portion_id: p.portion_id,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let status = plan.status()?;
+    Ok(PlanView {
+        id: plan.id,
+        holder_id: plan.holder_id,
+        council: plan.council_code.clone(),
+        status,
+        status_label: status.label(),
+        period_start: plan.period_start,
+        period_end: plan.period_end,
+        revision: plan.revision,
+        budget: total.budget,
+        committed: total.committed,
+        spent: total.spent,
+        available: total.available(),
+        portions,
+        outcomes,
+        planned_support,
+        representatives: store::representatives(conn, plan.id)?,
+        commissions: commissions::views_of_plan(conn, plan.id)?,
+        acting_as: acting,
+        updated_at: plan.updated_at.and_utc(),
+    })
+}
+
+pub fn get(conn: &mut DbConnection, account: &Account, id: i64) -> Result<PlanView, AppError> {
+    let (plan, acting) = visible_plan(conn, account, id)?;
+    view(conn, &plan, acting)
+}
+
+/// A commissioner creates a draft plan with its budget for a holder of their council.
+pub fn create(
+    conn: &mut DbConnection,
+    account: &Account,
+    input: NewPlanInput,
+    now: DateTime<Utc>,
+) -> Result<PlanView, AppError> {
+    if account.role != Role::Commissioner {
+        return Err(AppError::Forbidden(
+            "Only a council commissioner can set up a plan and its budget.".into(),
+        ));
+    }
+    let council = account
+        .council
+        .clone()
+        .ok_or_else(|| AppError::Forbidden("This commissioner has no council.".into()))?;
+    let plan = check_new_plan(input).map_err(AppError::Validation)?;
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let mut errors = FieldErrors::new();
+        match account_store::find(conn, plan.holder_id)? {
+            Some(holder)
+                if holder.role == Role::BudgetHolder.as_str()
+                    && holder.council_code.as_deref() == Some(council.as_str()) => {}
+            _ => errors.add(
+                "holder_id",
+                "must be a budget holder who lives in your council's area",
+            ),
+        }
+        for (i, portion) in plan.portions.iter().enumerate() {
+            if let Some(provider_id) = portion.provider_id {
+                let is_provider = account_store::find(conn, provider_id)?
+                    .is_some_and(|p| p.role == Role::Provider.as_str());
+                if !is_provider {
+                    errors.add(
+                        &format!("portions[{i}].provider_id"),
+                        "must be a provider's account",
+                    );
+                }
+            }
+        }
+        errors.into_result()?;
+        let (id, portion_ids) = store::insert(conn, &plan, &council, account.id, now)?;
+        for (portion, portion_id) in plan.portions.iter().zip(&portion_ids) {
+            let entry = EntryRef {
+                plan_id: id,
+                portion_id: *portion_id,
+                commission_id: None,
+                actor_id: Some(account.id),
+            };
+            ledger::post(
+                conn,
+                entry,
+                EntryKind::Adjust,
+                portion.amount,
+                "budget set",
+                now,
+            )
+            .map_err(post_failed)?;
+        }
+        store::record_event(
+            conn,
+            id,
+            account.id,
+            ActingAs::Commissioner,
+            "created",
+            &format!("budget {}", plan.budget.display_gbp()),
+            now,
+        )?;
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, ActingAs::Commissioner)
+    })
+}
+
+pub fn post_failed(error: PostError) -> AppError {
+    match error {
+        PostError::Refused(crate::domain::ledger::BalanceError::Exceeded {
+            available,
+            requested,
+        }) => AppError::BudgetExceeded {
+            available,
+            requested,
+        },
+        PostError::Refused(other) => AppError::conflict("ledger-refused", other.to_string()),
+        PostError::Store(e) => e.into(),
+    }
+}
+
+/// The holder's side writes outcomes and planned support while the plan is a draft.
+pub fn update_content(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    input: PlanContentInput,
+    now: DateTime<Utc>,
+) -> Result<PlanView, AppError> {
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let (plan, acting) = visible_plan(conn, account, id)?;
+        holder_side_only(acting)?;
+        if !content_editable(plan.status()?) {
+            return Err(AppError::conflict(
+                "plan-not-editable",
+                "This plan is not a draft. Revise it first to change what it says.",
+            ));
+        }
+        let existing_outcomes: Vec<i64> = store::outcomes(conn, id)?.iter().map(|o| o.id).collect();
+        let portions: Vec<(i64, Money)> = store::portions(conn, id)?
+            .iter()
+            .map(|p| (p.id, Money::from_pence(p.budget_pence)))
+            .collect();
+        let facts = PlanFacts {
+            outcome_ids: &existing_outcomes,
+            portions: &portions,
+        };
+        let mut errors = FieldErrors::new();
+        let outcomes = input
+            .outcomes
+            .map(|o| plans::check_outcomes(&mut errors, o, &facts));
+        let outcome_ids_after: Vec<i64> = match &outcomes {
+            Some(list) => list.iter().filter_map(|o| o.id).collect(),
+            None => existing_outcomes.clone(),
+        };
+        let planned = input.planned_support.map(|lines| {
+            plans::check_planned_support(&mut errors, lines, &outcome_ids_after, &facts)
+        });
+        errors.into_result()?;
+        let mut changed = Vec::new();
+        if let Some(outcomes) = &outcomes {
+            store::replace_outcomes(conn, id, outcomes)?;
+            changed.push("outcomes");
+        }
+        if let Some(planned) = &planned {
+            store::replace_planned(conn, id, planned)?;
+            changed.push("planned support");
+        }
+        store::touch(conn, id, now)?;
+        store::record_event(
+            conn,
+            id,
+            account.id,
+            acting,
+            "edited",
+            &changed.join(", "),
+            now,
+        )?;
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, acting)
+    })
+}
+
+/// Moves a plan along its life: submit, approve, revise, end.
+pub fn transition(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    to: PlanStatus,
+    now: DateTime<Utc>,
+) -> Result<PlanView, AppError> {
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let (plan, acting) = visible_plan(conn, account, id)?;
+        let (action, allowed) = match to {
+            PlanStatus::Submitted => ("submitted", holder_side_only(acting)),
+            PlanStatus::Approved => ("approved", commissioner_only(acting)),
+            PlanStatus::Draft => ("revision started", holder_side_only(acting)),
+            PlanStatus::Ended => ("ended", commissioner_only(acting)),
+        };
+        allowed?;
+        if let Some(reason) = plans::transition_refused(plan.status()?, to) {
+            return Err(AppError::conflict("plan-state", reason));
+        }
+        if to == PlanStatus::Submitted && store::outcomes(conn, id)?.is_empty() {
+            return Err(AppError::field(
+                "outcomes",
+                "must hold at least one outcome before the plan is submitted: say what is important to you",
+            ));
+        }
+        store::set_status(conn, id, to, now)?;
+        store::record_event(conn, id, account.id, acting, action, "", now)?;
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, acting)
+    })
+}
+
+/// The holder or a commissioner nominates a representative.
+pub fn add_representative(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    representative_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<PlanView, AppError> {
+    let representative_id =
+        representative_id.ok_or_else(|| AppError::field("account_id", "is required"))?;
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let (plan, acting) = visible_plan(conn, account, id)?;
+        if !matches!(acting, ActingAs::Holder | ActingAs::Commissioner) {
+            return Err(AppError::Forbidden(
+                "Only the budget holder or their council can nominate a representative.".into(),
+            ));
+        }
+        let suitable = account_store::find(conn, representative_id)?.is_some_and(|a| {
+            a.id != plan.holder_id
+                && a.email.is_some()
+                && a.role != Role::Commissioner.as_str()
+                && a.role != Role::Admin.as_str()
+        });
+        if !suitable {
+            return Err(AppError::field(
+                "account_id",
+                "must be the account of a family member or friend, not the holder's own",
+            ));
+        }
+        if store::add_representative(conn, id, representative_id, account.id, now)? {
+            store::record_event(
+                conn,
+                id,
+                account.id,
+                acting,
+                "representative nominated",
+                &representative_id.to_string(),
+                now,
+            )?;
+        }
+        view(conn, &plan, acting)
+    })
+}
+
+pub fn remove_representative(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    representative_id: i64,
+    now: DateTime<Utc>,
+) -> Result<PlanView, AppError> {
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let (plan, acting) = visible_plan(conn, account, id)?;
+        if !matches!(acting, ActingAs::Holder | ActingAs::Commissioner) {
+            return Err(AppError::Forbidden(
+                "Only the budget holder or their council can remove a representative.".into(),
+            ));
+        }
+        if !store::remove_representative(conn, id, representative_id)? {
+            return Err(AppError::NotFound);
+        }
+        store::record_event(
+            conn,
+            id,
+            account.id,
+            acting,
+            "representative removed",
+            &representative_id.to_string(),
+            now,
+        )?;
+        view(conn, &plan, acting)
+    })
+}
+
+/// The plans the caller may see, newest first.
+pub fn list(conn: &mut DbConnection, account: &Account) -> Result<Vec<PlanView>, AppError> {
+    let ids = match (account.role, &account.council) {
+        (Role::Commissioner, Some(council)) => store::ids_of_council(conn, council)?,
+        _ => store::ids_for_holder_side(conn, account.id)?,
+    };
+    let mut views = Vec::new();
+    for id in ids.into_iter().rev() {
+        let (plan, acting) = visible_plan(conn, account, id)?;
+        views.push(view(conn, &plan, acting)?);
+    }
+    Ok(views)
+}

@@ -1,0 +1,243 @@
+//! Commissions, their deliveries, and the replayable answers of idempotent requests.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{commissions, deliveries, idempotency_keys, plans};
+use super::{DbConnection, StoreError};
+use crate::domain::vocab::{CommissionStatus, Vocabulary};
+use crate::on_backend;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commissions)]
+pub struct CommissionRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub plan_id: i64,
+    pub portion_id: i64,
+    pub listing_id: i64,
+    pub seller_id: i64,
+    pub requested_by: i64,
+    pub acting_as: String,
+    pub status: String,
+    pub listing_title: String,
+    pub category: String,
+    pub unit: String,
+    pub band: Option<String>,
+    pub quantity_centi: i64,
+    pub per: String,
+    pub visits_per_week_centi: Option<i64>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub outcome_id: Option<i64>,
+    pub unit_price_pence: i64,
+    pub weekly_pence: i64,
+    pub fees_pence: i64,
+    pub total_pence: i64,
+    pub cost: String,
+    pub alternatives: String,
+    pub note: String,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl CommissionRow {
+    pub fn status(&self) -> Result<CommissionStatus, StoreError> {
+        CommissionStatus::parse_code(&self.status)
+            .map_err(|_| StoreError::Corrupt(format!("commission status {:?}", self.status)))
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, row: &CommissionRow) -> Result<i64, StoreError> {
+    Ok(on_backend!(conn, |c| diesel::insert_into(
+        commissions::table
+    )
+    .values(row)
+    .returning(commissions::id)
+    .get_result(c))?)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<CommissionRow>, StoreError> {
+    Ok(commissions::table
+        .find(id)
+        .select(CommissionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn of_plan(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<CommissionRow>, StoreError> {
+    Ok(commissions::table
+        .filter(commissions::plan_id.eq(plan_id))
+        .order(commissions::id)
+        .select(CommissionRow::as_select())
+        .load(conn)?)
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: i64,
+    status: CommissionStatus,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(commissions::table.find(id))
+        .set((
+            commissions::status.eq(status.code()),
+            commissions::reason.eq(reason),
+            commissions::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whose commissions a list shows.
+pub enum Scope<'a> {
+    /// Commissions on these plans (a holder's, a representative's, a broker's clients').
+    Plans(&'a [i64]),
+    /// Commissions a seller is asked to fulfil.
+    Seller(i64),
+    /// Commissions on plans of a council.
+    Council(&'a str),
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    scope: Scope,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<CommissionRow>, i64), StoreError> {
+    let query = || {
+        let mut query = commissions::table.into_boxed();
+        query = match &scope {
+            Scope::Plans(ids) => query.filter(commissions::plan_id.eq_any(ids.to_vec())),
+            Scope::Seller(id) => query.filter(commissions::seller_id.eq(*id)),
+            Scope::Council(code) => query.filter(
+                commissions::plan_id.eq_any(
+                    plans::table
+                        .filter(plans::council_code.eq(code.to_string()))
+                        .select(plans::id),
+                ),
+            ),
+        };
+        query
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let rows = query()
+        .order(commissions::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .select(CommissionRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn ids_all(conn: &mut DbConnection) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    Ok(commissions::table
+        .order(commissions::id)
+        .select((
+            commissions::id,
+            commissions::status,
+            commissions::total_pence,
+        ))
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = deliveries)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub commission_id: i64,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub quantity_centi: i64,
+    pub amount_pence: i64,
+    pub recorded_by: i64,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub struct NewDelivery {
+    pub commission_id: i64,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub quantity_centi: i64,
+    pub amount_pence: i64,
+    pub recorded_by: i64,
+}
+
+pub fn insert_delivery(
+    conn: &mut DbConnection,
+    delivery: &NewDelivery,
+    now: NaiveDateTime,
+) -> Result<i64, StoreError> {
+    let values = (
+        deliveries::commission_id.eq(delivery.commission_id),
+        deliveries::period_start.eq(delivery.period_start),
+        deliveries::period_end.eq(delivery.period_end),
+        deliveries::quantity_centi.eq(delivery.quantity_centi),
+        deliveries::amount_pence.eq(delivery.amount_pence),
+        deliveries::recorded_by.eq(delivery.recorded_by),
+        deliveries::recorded_at.eq(now),
+    );
+    Ok(on_backend!(conn, |c| diesel::insert_into(
+        deliveries::table
+    )
+    .values(&values)
+    .returning(deliveries::id)
+    .get_result(c))?)
+}
+
+pub fn deliveries_of(
+    conn: &mut DbConnection,
+    commission_id: i64,
+) -> Result<Vec<DeliveryRow>, StoreError> {
+    Ok(deliveries::table
+        .filter(deliveries::commission_id.eq(commission_id))
+        .order(deliveries::id)
+        .select(DeliveryRow::as_select())
+        .load(conn)?)
+}
+
+/// A stored answer to a request that carried an `Idempotency-Key`.
+#[derive(Debug, Clone, Queryable)]
+pub struct StoredAnswer {
+    pub request: String,
+    pub status: i32,
+    pub body: String,
+}
+
+pub fn stored_answer(
+    conn: &mut DbConnection,
+    account_id: i64,
+    key: &str,
+) -> Result<Option<StoredAnswer>, StoreError> {
+    Ok(idempotency_keys::table
+        .find((account_id, key))
+        .select((
+            idempotency_keys::request,
+            idempotency_keys::status,
+            idempotency_keys::body,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn store_answer(
+    conn: &mut DbConnection,
+    account_id: i64,
+    key: &str,
+    answer: &StoredAnswer,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::account_id.eq(account_id),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request.eq(&answer.request),
+            idempotency_keys::status.eq(answer.status),
+            idempotency_keys::body.eq(&answer.body),
+            idempotency_keys::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! The ledger: append-only money movements, and the running balance each
+//! portion keeps of them. Call `post` inside `write_transaction`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::ledger_entries;
+use super::{plans, DbConnection, StoreError};
+use crate::domain::ledger::{Balance, BalanceError, EntryKind};
+use crate::domain::money::Money;
+
+/// What an entry is about.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef {
+    pub plan_id: i64,
+    pub portion_id: i64,
+    pub commission_id: Option<i64>,
+    pub actor_id: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PostError {
+    #[error(transparent)]
+    Refused(#[from] BalanceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for PostError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// Writes one entry and moves the portion's balance with it, or refuses it
+/// (leaving nothing written) when the balance rules forbid it.
+pub fn post(
+    conn: &mut DbConnection,
+    entry: EntryRef,
+    kind: EntryKind,
+    amount: Money,
+    note: &str,
+    now: NaiveDateTime,
+) -> Result<Balance, PostError> {
+    let portion = plans::lock_portion(conn, entry.portion_id)?
+        .ok_or(StoreError::Query(diesel::result::Error::NotFound))?;
+    let current = Balance {
+        budget: Money::from_pence(portion.budget_pence),
+        committed: Money::from_pence(portion.committed_pence),
+        spent: Money::from_pence(portion.spent_pence),
+    };
+    let next = current.apply(kind, amount)?;
+    diesel::insert_into(ledger_entries::table)
+        .values((
+            ledger_entries::plan_id.eq(entry.plan_id),
+            ledger_entries::portion_id.eq(entry.portion_id),
+            ledger_entries::commission_id.eq(entry.commission_id),
+            ledger_entries::kind.eq(kind.code()),
+            ledger_entries::amount_pence.eq(amount.pence()),
+            ledger_entries::at.eq(now),
+            ledger_entries::actor_id.eq(entry.actor_id),
+            ledger_entries::note.eq(note),
+        ))
+        .execute(conn)?;
+    plans::set_portion_balance(
+        conn,
+        entry.portion_id,
+        next.budget.pence(),
+        next.committed.pence(),
+        next.spent.pence(),
+    )?;
+    Ok(next)
+}
+
+fn kind_of(code: &str) -> Result<EntryKind, StoreError> {
+    code.parse()
+        .map_err(|_| StoreError::Corrupt(format!("ledger entry kind {code:?}")))
+}
+
+/// Each portion's balance worked out from the ledger alone.
+pub fn balances_of_plan(
+    conn: &mut DbConnection,
+    plan_id: i64,
+) -> Result<BTreeMap<i64, Balance>, StoreError> {
+    // Summed here rather than in SQL: SUM's type differs between the two databases,
+    // and a plan has hundreds of entries, not millions.
+    let rows: Vec<(i64, String, i64)> = ledger_entries::table
+        .filter(ledger_entries::plan_id.eq(plan_id))
+        .select((
+            ledger_entries::portion_id,
+            ledger_entries::kind,
+            ledger_entries::amount_pence,
+        ))
+        .load(conn)?;
+    let mut balances: BTreeMap<i64, Balance> = BTreeMap::new();
+    for (portion_id, kind, total) in rows {
+        let balance = balances.entry(portion_id).or_default();
+        let pence = |m: Money| m.pence();
+        match kind_of(&kind)? {
+            EntryKind::Adjust => balance.budget = Money::from_pence(pence(balance.budget) + total),
+            EntryKind::Commit => {
+                balance.committed = Money::from_pence(pence(balance.committed) + total)
+            }
+            EntryKind::Release => {
+                balance.committed = Money::from_pence(pence(balance.committed) - total)
+            }
+            EntryKind::Spend => {
+                balance.committed = Money::from_pence(pence(balance.committed) - total);
+                balance.spent = Money::from_pence(pence(balance.spent) + total);
+            }
+        }
+    }
+    Ok(balances)
+}
+
+/// What a commission still holds committed: its commitments less what was
+/// released or spent.
+pub fn commission_commitment(
+    conn: &mut DbConnection,
+    commission_id: i64,
+) -> Result<Money, StoreError> {
+    let rows: Vec<(String, i64)> = ledger_entries::table
+        .filter(ledger_entries::commission_id.eq(commission_id))
+        .select((ledger_entries::kind, ledger_entries::amount_pence))
+        .load(conn)?;
+    let mut held = 0;
+    for (kind, amount) in rows {
+        match kind_of(&kind)? {
+            EntryKind::Commit => held += amount,
+            EntryKind::Release | EntryKind::Spend => held -= amount,
+            EntryKind::Adjust => {}
+        }
+    }
+    Ok(Money::from_pence(held))
+}
+
+/// What has been spent on a commission.
+pub fn commission_spent(conn: &mut DbConnection, commission_id: i64) -> Result<Money, StoreError> {
+    let amounts: Vec<i64> = ledger_entries::table
+        .filter(ledger_entries::commission_id.eq(commission_id))
+        .filter(ledger_entries::kind.eq(EntryKind::Spend.code()))
+        .select(ledger_entries::amount_pence)
+        .load(conn)?;
+    Ok(Money::from_pence(amounts.iter().sum()))
+}

@@ -1,0 +1,397 @@
+//! Plans with their portions, outcomes, planned support, representatives and
+//! history.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{
+    plan_brokers, plan_events, plan_outcomes, plan_portions, plan_representatives, planned_support,
+    plans,
+};
+use super::{DbConnection, StoreError};
+use crate::domain::plans::{NewPlan, Outcome, PlannedSupport};
+use crate::domain::vocab::{ActingAs, PlanStatus, Vocabulary};
+use crate::on_backend;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plans)]
+pub struct PlanRow {
+    pub id: i64,
+    pub holder_id: i64,
+    pub council_code: String,
+    pub status: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub revision: i32,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl PlanRow {
+    pub fn status(&self) -> Result<PlanStatus, StoreError> {
+        PlanStatus::parse_code(&self.status)
+            .map_err(|_| StoreError::Corrupt(format!("plan status {:?}", self.status)))
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plan_portions)]
+pub struct PortionRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub position: i32,
+    pub mode: String,
+    pub funding_stream: String,
+    pub provider_id: Option<i64>,
+    pub budget_pence: i64,
+    pub committed_pence: i64,
+    pub spent_pence: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plan_outcomes)]
+pub struct OutcomeRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub position: i32,
+    pub title: String,
+    pub domain: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = planned_support)]
+pub struct PlannedRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub position: i32,
+    pub category: String,
+    pub quantity_centi: Option<i64>,
+    pub per: String,
+    pub amount_pence: Option<i64>,
+    pub outcome_id: Option<i64>,
+    pub portion_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plan_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: i64,
+    pub acting_as: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Inserts a plan and its (still empty) portions; returns the plan id and the portion ids in order.
+pub fn insert(
+    conn: &mut DbConnection,
+    plan: &NewPlan,
+    council_code: &str,
+    created_by: i64,
+    now: NaiveDateTime,
+) -> Result<(i64, Vec<i64>), StoreError> {
+    let values = (
+        plans::holder_id.eq(plan.holder_id),
+        plans::council_code.eq(council_code),
+        plans::status.eq(PlanStatus::Draft.code()),
+        plans::period_start.eq(plan.period_start),
+        plans::period_end.eq(plan.period_end),
+        plans::created_by.eq(created_by),
+        plans::created_at.eq(now),
+        plans::updated_at.eq(now),
+    );
+    let id: i64 = on_backend!(conn, |c| diesel::insert_into(plans::table)
+        .values(&values)
+        .returning(plans::id)
+        .get_result(c))?;
+    let mut portion_ids = Vec::new();
+    for (position, portion) in plan.portions.iter().enumerate() {
+        let values = (
+            plan_portions::plan_id.eq(id),
+            plan_portions::position.eq(position as i32),
+            plan_portions::mode.eq(portion.mode.code()),
+            plan_portions::funding_stream.eq(portion.funding_stream.code()),
+            plan_portions::provider_id.eq(portion.provider_id),
+            plan_portions::budget_pence.eq(0),
+        );
+        let portion_id: i64 = on_backend!(conn, |c| diesel::insert_into(plan_portions::table)
+            .values(&values)
+            .returning(plan_portions::id)
+            .get_result(c))?;
+        portion_ids.push(portion_id);
+    }
+    Ok((id, portion_ids))
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<PlanRow>, StoreError> {
+    Ok(plans::table
+        .find(id)
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn portions(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<PortionRow>, StoreError> {
+    Ok(plan_portions::table
+        .filter(plan_portions::plan_id.eq(plan_id))
+        .order(plan_portions::position)
+        .select(PortionRow::as_select())
+        .load(conn)?)
+}
+
+/// Reads a portion for a change to its balance. On PostgreSQL the row stays
+/// locked until the transaction ends, so concurrent commitments to the same
+/// portion queue up; on SQLite the write transaction already holds the lock.
+pub fn lock_portion(conn: &mut DbConnection, id: i64) -> Result<Option<PortionRow>, StoreError> {
+    let query = plan_portions::table.find(id);
+    Ok(match conn {
+        DbConnection::Pg(c) => query
+            .select(PortionRow::as_select())
+            .for_update()
+            .first(c)
+            .optional()?,
+        DbConnection::Sqlite(c) => query.select(PortionRow::as_select()).first(c).optional()?,
+    })
+}
+
+pub fn set_portion_balance(
+    conn: &mut DbConnection,
+    id: i64,
+    budget_pence: i64,
+    committed_pence: i64,
+    spent_pence: i64,
+) -> Result<(), StoreError> {
+    diesel::update(plan_portions::table.find(id))
+        .set((
+            plan_portions::budget_pence.eq(budget_pence),
+            plan_portions::committed_pence.eq(committed_pence),
+            plan_portions::spent_pence.eq(spent_pence),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn outcomes(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<OutcomeRow>, StoreError> {
+    Ok(plan_outcomes::table
+        .filter(plan_outcomes::plan_id.eq(plan_id))
+        .order(plan_outcomes::position)
+        .select(OutcomeRow::as_select())
+        .load(conn)?)
+}
+
+pub fn planned(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<PlannedRow>, StoreError> {
+    Ok(planned_support::table
+        .filter(planned_support::plan_id.eq(plan_id))
+        .order(planned_support::position)
+        .select(PlannedRow::as_select())
+        .load(conn)?)
+}
+
+/// Replaces the outcomes: those with an id are updated, new ones added, the
+/// rest removed. Returns the ids in the given order.
+pub fn replace_outcomes(
+    conn: &mut DbConnection,
+    plan_id: i64,
+    outcomes: &[Outcome],
+) -> Result<Vec<i64>, StoreError> {
+    let kept: Vec<i64> = outcomes.iter().filter_map(|o| o.id).collect();
+    diesel::delete(
+        plan_outcomes::table
+            .filter(plan_outcomes::plan_id.eq(plan_id))
+            .filter(plan_outcomes::id.ne_all(&kept)),
+    )
+    .execute(conn)?;
+    let mut ids = Vec::new();
+    for (position, outcome) in outcomes.iter().enumerate() {
+        let values = (
+            plan_outcomes::position.eq(position as i32),
+            plan_outcomes::title.eq(&outcome.title),
+            plan_outcomes::domain.eq(outcome.domain.code()),
+        );
+        match outcome.id {
+            Some(id) => {
+                diesel::update(plan_outcomes::table.find(id))
+                    .set(values)
+                    .execute(conn)?;
+                ids.push(id);
+            }
+            None => {
+                let id: i64 = on_backend!(conn, |c| diesel::insert_into(plan_outcomes::table)
+                    .values((plan_outcomes::plan_id.eq(plan_id), values))
+                    .returning(plan_outcomes::id)
+                    .get_result(c))?;
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+pub fn replace_planned(
+    conn: &mut DbConnection,
+    plan_id: i64,
+    lines: &[PlannedSupport],
+) -> Result<(), StoreError> {
+    diesel::delete(planned_support::table.filter(planned_support::plan_id.eq(plan_id)))
+        .execute(conn)?;
+    for (position, line) in lines.iter().enumerate() {
+        diesel::insert_into(planned_support::table)
+            .values((
+                planned_support::plan_id.eq(plan_id),
+                planned_support::position.eq(position as i32),
+                planned_support::category.eq(line.category.code()),
+                planned_support::quantity_centi.eq(line.quantity.map(|q| q.hundredths())),
+                planned_support::per.eq(line.per.code()),
+                planned_support::amount_pence.eq(line.amount.map(|a| a.pence())),
+                planned_support::outcome_id.eq(line.outcome_id),
+                planned_support::portion_id.eq(line.portion_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: i64,
+    status: PlanStatus,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let approved = i32::from(status == PlanStatus::Approved);
+    diesel::update(plans::table.find(id))
+        .set((
+            plans::status.eq(status.code()),
+            plans::revision.eq(plans::revision + approved),
+            plans::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn touch(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(plans::table.find(id))
+        .set(plans::updated_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn record_event(
+    conn: &mut DbConnection,
+    plan_id: i64,
+    actor_id: i64,
+    acting_as: ActingAs,
+    action: &str,
+    detail: &str,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(plan_events::table)
+        .values((
+            plan_events::plan_id.eq(plan_id),
+            plan_events::at.eq(now),
+            plan_events::actor_id.eq(actor_id),
+            plan_events::acting_as.eq(acting_as.code()),
+            plan_events::action.eq(action),
+            plan_events::detail.eq(detail),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn events(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<EventRow>, StoreError> {
+    Ok(plan_events::table
+        .filter(plan_events::plan_id.eq(plan_id))
+        .order(plan_events::id)
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
+
+pub fn representatives(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(plan_representatives::table
+        .filter(plan_representatives::plan_id.eq(plan_id))
+        .order(plan_representatives::account_id)
+        .select(plan_representatives::account_id)
+        .load(conn)?)
+}
+
+pub fn add_representative(
+    conn: &mut DbConnection,
+    plan_id: i64,
+    account_id: i64,
+    nominated_by: i64,
+    now: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    if representatives(conn, plan_id)?.contains(&account_id) {
+        return Ok(false);
+    }
+    diesel::insert_into(plan_representatives::table)
+        .values((
+            plan_representatives::plan_id.eq(plan_id),
+            plan_representatives::account_id.eq(account_id),
+            plan_representatives::nominated_by.eq(nominated_by),
+            plan_representatives::nominated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn remove_representative(
+    conn: &mut DbConnection,
+    plan_id: i64,
+    account_id: i64,
+) -> Result<bool, StoreError> {
+    let removed = diesel::delete(
+        plan_representatives::table
+            .filter(plan_representatives::plan_id.eq(plan_id))
+            .filter(plan_representatives::account_id.eq(account_id)),
+    )
+    .execute(conn)?;
+    Ok(removed > 0)
+}
+
+pub fn brokers(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(plan_brokers::table
+        .filter(plan_brokers::plan_id.eq(plan_id))
+        .select(plan_brokers::broker_id)
+        .load(conn)?)
+}
+
+/// The plans an account holds, represents, brokers, or (for a commissioner) whose council it serves.
+pub fn ids_for_holder_side(
+    conn: &mut DbConnection,
+    account_id: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids: Vec<i64> = plans::table
+        .filter(plans::holder_id.eq(account_id))
+        .select(plans::id)
+        .load(conn)?;
+    ids.extend(
+        plan_representatives::table
+            .filter(plan_representatives::account_id.eq(account_id))
+            .select(plan_representatives::plan_id)
+            .load::<i64>(conn)?,
+    );
+    ids.extend(
+        plan_brokers::table
+            .filter(plan_brokers::broker_id.eq(account_id))
+            .select(plan_brokers::plan_id)
+            .load::<i64>(conn)?,
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+pub fn ids_of_council(conn: &mut DbConnection, council_code: &str) -> Result<Vec<i64>, StoreError> {
+    Ok(plans::table
+        .filter(plans::council_code.eq(council_code))
+        .order(plans::id)
+        .select(plans::id)
+        .load(conn)?)
+}
+
+pub fn all_ids(conn: &mut DbConnection) -> Result<Vec<i64>, StoreError> {
+    Ok(plans::table.order(plans::id).select(plans::id).load(conn)?)
+}
