@@ -17,6 +17,10 @@ pub struct Config {
     /// The token signing secret; when absent one is generated and kept in the data directory.
     pub jwt_secret: Option<Vec<u8>>,
     pub smtp_url: Option<String>,
+    /// Who messages come from (`BESPOKE_MAIL_FROM`).
+    pub mail_from: lettre::message::Mailbox,
+    /// The address people use to reach Bespoke, for links in messages (`BESPOKE_PUBLIC_URL`).
+    pub public_url: url::Url,
     pub meili_url: Option<url::Url>,
     pub meili_api_key: Option<String>,
     /// The Meilisearch index to use; each deployment (or test) may have its own.
@@ -105,6 +109,27 @@ impl Config {
                     })
             })
             .transpose()?;
+        let mail_from = get("BESPOKE_MAIL_FROM")
+            .unwrap_or_else(|| "Bespoke <no-reply@bespoke.invalid>".into())
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|_| {
+                invalid(
+                    "BESPOKE_MAIL_FROM",
+                    "must be an email address, like Bespoke <no-reply@council.example>",
+                )
+            })?;
+        let public_url = match get("BESPOKE_PUBLIC_URL") {
+            Some(text) => url::Url::parse(&text)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .ok_or_else(|| {
+                    invalid(
+                        "BESPOKE_PUBLIC_URL",
+                        "must be an http:// or https:// address, like https://bespoke.council.example",
+                    )
+                })?,
+            None => url::Url::parse(&format!("http://{bind}")).expect("an address makes a URL"),
+        };
         let meili_url = get("MEILI_URL")
             .map(|url| {
                 url::Url::parse(&url)
@@ -144,6 +169,8 @@ impl Config {
             demo,
             jwt_secret,
             smtp_url,
+            mail_from,
+            public_url,
             meili_url,
             meili_api_key: get("MEILI_API_KEY"),
             search_index,

@@ -83,7 +83,7 @@ impl Drop for Background {
     }
 }
 
-/// Starts the search outbox worker and the search-event writer on the current runtime.
+/// Starts the search outbox worker, the search-event writer and the mail worker on the current runtime.
 pub fn start_background(
     state: &AppState,
     events: tokio::sync::mpsc::Receiver<NewSearchEvent>,
@@ -95,8 +95,15 @@ pub fn start_background(
         state.ready.clone(),
     ));
     let writer = tokio::spawn(run_event_writer(state.db.clone(), events));
+    let delivery = crate::services::mail::Delivery::from_config(&state.config)
+        .expect("SMTP_URL was checked when the configuration was read");
+    let mailer = tokio::spawn(crate::services::mail::run_mail_worker(
+        state.db.clone(),
+        delivery,
+        state.config.mail_from.clone(),
+    ));
     Background {
-        tasks: vec![worker, writer],
+        tasks: vec![worker, writer, mailer],
     }
 }
 
@@ -143,6 +150,11 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
     let places = Places::get();
     let mut conn = db.get()?;
     councils::sync(&mut conn, places.councils()).context("cannot load the councils")?;
+    crate::store::settings::set(
+        &mut conn,
+        crate::services::mail::PUBLIC_URL_SETTING,
+        config.public_url.as_str(),
+    )?;
 
     let secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),

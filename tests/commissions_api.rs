@@ -184,6 +184,20 @@ async fn a_commission_is_costed_committed_accepted_invoiced_and_completed() {
         .await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
     assert_eq!(accepted.json()["status"], "accepted");
+    // The seller was told of the request, the holder of the answer.
+    assert_eq!(
+        told(&m.app),
+        vec![
+            (
+                "commission_requested".to_owned(),
+                "fatima@example.org".to_owned()
+            ),
+            (
+                "commission_answered".to_owned(),
+                "amina@example.org".to_owned()
+            ),
+        ]
+    );
 
     // An invoice above what is left of the commission is refused; one within it is spent.
     let (start, end) = dates(0, 7);
@@ -229,6 +243,16 @@ async fn a_commission_is_costed_committed_accepted_invoiced_and_completed() {
     m.app.verify_ledger();
 }
 
+/// Which messages were written, and to whom, after the plan was approved.
+fn told(app: &TestApp) -> Vec<(String, String)> {
+    let mut rows = bespoke::store::mail::recent(&mut app.db(), 100).unwrap();
+    rows.reverse();
+    rows.into_iter()
+        .filter(|r| r.kind.starts_with("commission"))
+        .map(|r| (r.kind, r.to_address))
+        .collect()
+}
+
 #[actix_web::test]
 async fn declining_and_cancelling_release_the_commitment() {
     let m = market("2000.00").await;
@@ -246,6 +270,12 @@ async fn declining_and_cancelling_release_the_commitment() {
         .await;
     assert_eq!(declined.status, StatusCode::OK, "{}", declined.text);
     assert_eq!(declined.json()["reason"], "I am fully booked on Tuesdays");
+    let answer = bespoke::store::mail::recent(&mut m.app.db(), 1)
+        .unwrap()
+        .remove(0);
+    assert_eq!(answer.to_address, "amina@example.org");
+    assert!(answer.subject.starts_with("Declined: "));
+    assert!(answer.text_body.contains("I am fully booked on Tuesdays"));
     let cancelled = m
         .app
         .post(

@@ -23,6 +23,7 @@ use crate::domain::vocab::{
 };
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::Account;
+use crate::services::mail;
 use crate::services::plans::{is_holder_side, post_failed, visible_plan};
 use crate::store::commissions::{self as store, CommissionRow, NewDelivery, Scope, StoredAnswer};
 use crate::store::ledger::{self, EntryRef};
@@ -403,7 +404,82 @@ fn commission_in_transaction(
         now,
     )?;
     let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
-    view(conn, &row)
+    let view = view(conn, &row)?;
+    if let Some(seller) = mail::recipient(conn, row.seller_id)? {
+        let draft = mail::Draft {
+            kind: "commission_requested",
+            subject: format!("New request: {}", row.listing_title),
+            summary: "Someone with a personal budget would like to buy your support. Please accept or decline the request.".into(),
+            facts: facts_of(&view),
+            action_label: "Accept or decline the request",
+            action_path: format!("/commissions/{id}"),
+        };
+        mail::tell(conn, &seller, &draft, now)?;
+    }
+    Ok(view)
+}
+
+/// What a message about a commission lists.
+fn facts_of(view: &CommissionView) -> Vec<(String, String)> {
+    vec![
+        ("Support".to_owned(), view.listing_title.clone()),
+        (
+            "How much".to_owned(),
+            format!(
+                "{} {} {}",
+                view.quantity,
+                view.unit.plural(),
+                view.per.label()
+            ),
+        ),
+        (
+            "Dates".to_owned(),
+            format!("{} to {}", view.start_date, view.end_date),
+        ),
+        ("Total cost".to_owned(), view.cost.total.display_gbp()),
+    ]
+}
+
+/// Accepted or declined: the holder and any broker on the plan are told.
+fn tell_of_answer(
+    conn: &mut DbConnection,
+    view: &CommissionView,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let (subject, summary) = match view.status {
+        CommissionStatus::Accepted => (
+            format!("Accepted: {}", view.listing_title),
+            "Your request was accepted. The support can go ahead as agreed.".to_owned(),
+        ),
+        CommissionStatus::Declined => (
+            format!("Declined: {}", view.listing_title),
+            format!(
+                "Your request was declined{}. The money set aside for it is back in your budget.",
+                view.reason
+                    .as_deref()
+                    .map(|r| format!(", with this reason: {r}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        _ => return Ok(()),
+    };
+    let plan = plan_store::find(conn, view.plan_id)?.ok_or(AppError::NotFound)?;
+    let mut people = vec![plan.holder_id];
+    people.extend(plan_store::brokers(conn, plan.id)?);
+    let draft = mail::Draft {
+        kind: "commission_answered",
+        subject,
+        summary,
+        facts: facts_of(view),
+        action_label: "See your plan",
+        action_path: format!("/plans/{}", view.plan_id),
+    };
+    for person in people {
+        if let Some(to) = mail::recipient(conn, person)? {
+            mail::tell(conn, &to, &draft, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// A ledger entry about this commission, made by this account.
@@ -479,7 +555,9 @@ pub fn transition(
             now,
         )?;
         let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
-        view(conn, &row)
+        let view = view(conn, &row)?;
+        tell_of_answer(conn, &view, now)?;
+        Ok(view)
     })
 }
 

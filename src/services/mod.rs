@@ -10,6 +10,7 @@ pub mod generate;
 pub mod imports;
 pub mod ledger;
 pub mod listings;
+pub mod mail;
 pub mod places;
 pub mod plans;
 pub mod search;

@@ -19,6 +19,7 @@ use crate::domain::vocab::{
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::Account;
 use crate::services::commissions::{self, CommissionView};
+use crate::services::mail;
 use crate::store::accounts as account_store;
 use crate::store::ledger::{self, EntryRef, PostError};
 use crate::store::plans::{self as store, PlanRow};
@@ -414,8 +415,55 @@ pub fn transition(
         store::set_status(conn, id, to, now)?;
         store::record_event(conn, id, account.id, acting, action, "", now)?;
         let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
-        view(conn, &row, acting)
+        let view = view(conn, &row, acting)?;
+        tell_of_transition(conn, &view, now)?;
+        Ok(view)
     })
+}
+
+/// Plan submitted: the council is told; plan approved: the holder is told.
+fn tell_of_transition(
+    conn: &mut DbConnection,
+    plan: &PlanView,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let facts = vec![
+        ("Budget".to_owned(), plan.budget.display_gbp()),
+        (
+            "Period".to_owned(),
+            format!("{} to {}", plan.period_start, plan.period_end),
+        ),
+    ];
+    match plan.status {
+        PlanStatus::Submitted => {
+            let draft = mail::Draft {
+                kind: "plan_submitted",
+                subject: format!("Support plan {} is waiting for approval", plan.id),
+                summary: "A support plan has been submitted and is waiting for a commissioner to approve it.".into(),
+                facts,
+                action_label: "Review the plan",
+                action_path: format!("/plans/{}", plan.id),
+            };
+            for officer in mail::commissioners(conn, &plan.council)? {
+                mail::tell(conn, &officer, &draft, now)?;
+            }
+        }
+        PlanStatus::Approved => {
+            if let Some(holder) = mail::recipient(conn, plan.holder_id)? {
+                let draft = mail::Draft {
+                    kind: "plan_approved",
+                    subject: "Your support plan is approved".into(),
+                    summary: "The council has approved your support plan. You can now arrange support from it.".into(),
+                    facts,
+                    action_label: "See your plan and budget",
+                    action_path: format!("/plans/{}", plan.id),
+                };
+                mail::tell(conn, &holder, &draft, now)?;
+            }
+        }
+        PlanStatus::Draft | PlanStatus::Ended => {}
+    }
+    Ok(())
 }
 
 /// The holder or a commissioner nominates a representative.

@@ -70,6 +70,20 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<AccountRow>, Stor
         .optional()?)
 }
 
+/// Accounts of one role in one council, such as its commissioners.
+pub fn of_council(
+    conn: &mut DbConnection,
+    council: &str,
+    role: &str,
+) -> Result<Vec<AccountRow>, StoreError> {
+    Ok(accounts::table
+        .filter(accounts::council_code.eq(council))
+        .filter(accounts::role.eq(role))
+        .order(accounts::id)
+        .select(AccountRow::as_select())
+        .load(conn)?)
+}
+
 pub fn update_profile(
     conn: &mut DbConnection,
     id: i64,

@@ -10,6 +10,7 @@ pub mod commissions;
 pub mod councils;
 pub mod ledger;
 pub mod listings;
+pub mod mail;
 pub mod plans;
 pub mod schema;
 pub mod search;

@@ -326,6 +326,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        to_account_id -> Nullable<BigInt>,
+        to_address -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        sent_via -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(listing_rates -> listings (listing_id));
 diesel::joinable!(listing_fees -> listings (listing_id));
 diesel::joinable!(listing_price_changes -> listings (listing_id));
@@ -356,4 +374,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     ledger_entries,
     idempotency_keys,
+    mail_outbox,
 );
