@@ -1,6 +1,7 @@
 //! The domain: pure rules with no I/O, unit-tested without a database.
 
 pub mod accounts;
+pub mod allocation;
 pub mod calendar;
 pub mod commissions;
 pub mod ledger;

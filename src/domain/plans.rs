@@ -358,6 +358,58 @@ pub fn check_planned_support(
     lines
 }
 
+/// A planned support line as a move of money between lines sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineMoney {
+    pub id: i64,
+    pub portion_id: Option<i64>,
+    pub amount: Option<Money>,
+}
+
+/// Moves `amount` from one planned line to another in the same portion: the
+/// flexibility an approved plan gives its holder without asking the council.
+/// Returns the two lines' new amounts.
+pub fn move_between_lines(
+    from: LineMoney,
+    to: LineMoney,
+    amount: Money,
+) -> Result<(Money, Money), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if from.id == to.id {
+        errors.add("to_line", "must be a different line from from_line");
+    }
+    if amount.pence() <= 0 {
+        errors.add("amount", "must be more than 0.00");
+    }
+    match (from.portion_id, to.portion_id) {
+        (Some(a), Some(b)) if a == b => {}
+        (None, _) | (_, None) => errors.add(
+            "from_line",
+            "and to_line must both say which portion of the budget pays for them",
+        ),
+        _ => errors.add(
+            "to_line",
+            "is paid from another portion; money moves between lines of the same portion only",
+        ),
+    }
+    let available = from.amount.unwrap_or(Money::ZERO);
+    if amount > available {
+        errors.add(
+            "amount",
+            format!(
+                "is more than the {} planned on that line",
+                available.display_gbp()
+            ),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let new_from = Money::from_pence(available.pence() - amount.pence());
+    let new_to = Money::from_pence(to.amount.unwrap_or(Money::ZERO).pence() + amount.pence());
+    Ok((new_from, new_to))
+}
+
 /// Whether the holder's side may change the plan's content now.
 pub fn content_editable(status: PlanStatus) -> bool {
     status == PlanStatus::Draft
@@ -388,6 +440,33 @@ pub fn transition_refused(from: PlanStatus, to: PlanStatus) -> Option<&'static s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_moves_between_lines_of_one_portion_only() {
+        let pounds = |p: &str| Some(Money::parse(p).unwrap());
+        let from = LineMoney {
+            id: 1,
+            portion_id: Some(7),
+            amount: pounds("500.00"),
+        };
+        let to = LineMoney {
+            id: 2,
+            portion_id: Some(7),
+            amount: None,
+        };
+        let (a, b) = move_between_lines(from, to, Money::parse("120.00").unwrap()).unwrap();
+        assert_eq!(
+            (a.display_gbp(), b.display_gbp()),
+            ("£380.00".into(), "£120.00".into())
+        );
+        assert!(move_between_lines(from, to, Money::parse("500.01").unwrap()).is_err());
+        let elsewhere = LineMoney {
+            portion_id: Some(8),
+            ..to
+        };
+        assert!(move_between_lines(from, elsewhere, Money::parse("1.00").unwrap()).is_err());
+        assert!(move_between_lines(from, from, Money::parse("1.00").unwrap()).is_err());
+    }
 
     fn input() -> NewPlanInput {
         serde_json::from_value(serde_json::json!({

@@ -3,6 +3,7 @@
 //! The API handlers and the pages call the same functions.
 
 pub mod accounts;
+pub mod assessments;
 pub mod commissions;
 pub mod demo;
 pub mod demo_listings;

@@ -110,6 +110,7 @@ pub struct OutcomeView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PlannedView {
+    pub id: i64,
     pub category: Category,
     pub category_label: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,6 +139,8 @@ pub struct PlanView {
     pub committed: Money,
     pub spent: Money,
     pub available: Money,
+    /// What the holder's self-assessment indicated, for setting the real budget.
+    pub indicative_budget: Option<Money>,
     pub portions: Vec<PortionView>,
     pub outcomes: Vec<OutcomeView>,
     pub planned_support: Vec<PlannedView>,
@@ -195,6 +198,7 @@ pub fn view(
         .map(|p| {
             let category = Category::parse_code(&p.category).map_err(corrupt("category"))?;
             Ok(PlannedView {
+                id: p.id,
                 category,
                 category_label: category.label(),
                 quantity: p.quantity_centi.map(Quantity::from_hundredths),
@@ -219,6 +223,7 @@ pub fn view(
         committed: total.committed,
         spent: total.spent,
         available: total.available(),
+        indicative_budget: crate::services::assessments::indicative_budget(conn, plan.holder_id)?,
         portions,
         outcomes,
         planned_support,
@@ -378,6 +383,82 @@ pub fn update_content(
             acting,
             "edited",
             &changed.join(", "),
+            now,
+        )?;
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, acting)
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MoveInput {
+    pub from_line: Option<i64>,
+    pub to_line: Option<i64>,
+    pub amount: Option<String>,
+}
+
+/// The holder's side moves money between planned support lines of one
+/// portion of an approved plan, without going back to the council. The
+/// portion's budget is unchanged, so the ledger is not touched.
+pub fn move_money(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    input: MoveInput,
+    now: DateTime<Utc>,
+) -> Result<PlanView, AppError> {
+    let now = now.naive_utc();
+    let mut errors = FieldErrors::new();
+    let from_id = errors.required("from_line", input.from_line);
+    let to_id = errors.required("to_line", input.to_line);
+    let amount = errors
+        .required("amount", input.amount.as_deref())
+        .and_then(|a| errors.check("amount", Money::parse(a.trim())));
+    write_transaction(conn, |conn| {
+        let (plan, acting) = visible_plan(conn, account, id)?;
+        holder_side_only(acting)?;
+        if plan.status()? != PlanStatus::Approved {
+            return Err(AppError::conflict(
+                "plan-not-approved",
+                "Money can be moved between planned lines once the plan is approved; until then, edit the plan.",
+            ));
+        }
+        let lines = store::planned(conn, id)?;
+        let find = |errors: &mut FieldErrors, field: &str, wanted: Option<i64>| {
+            let wanted = wanted?;
+            let line = lines.iter().find(|l| l.id == wanted);
+            if line.is_none() {
+                errors.add(field, "is not a planned support line of this plan");
+            }
+            line.map(|l| plans::LineMoney {
+                id: l.id,
+                portion_id: l.portion_id,
+                amount: l.amount_pence.map(Money::from_pence),
+            })
+        };
+        let from = find(&mut errors, "from_line", from_id);
+        let to = find(&mut errors, "to_line", to_id);
+        let (Some(from), Some(to), Some(amount)) = (from, to, amount) else {
+            return Err(AppError::Validation(std::mem::take(&mut errors)));
+        };
+        errors.clone().into_result()?;
+        let (new_from, new_to) =
+            plans::move_between_lines(from, to, amount).map_err(AppError::Validation)?;
+        store::set_planned_amount(conn, from.id, new_from.pence())?;
+        store::set_planned_amount(conn, to.id, new_to.pence())?;
+        store::touch(conn, id, now)?;
+        store::record_event(
+            conn,
+            id,
+            account.id,
+            acting,
+            "moved_money",
+            &format!(
+                "{} from line {} to line {}",
+                amount.display_gbp(),
+                from.id,
+                to.id
+            ),
             now,
         )?;
         let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;

@@ -6,6 +6,7 @@
 //! (`RETURNING`, `BEGIN IMMEDIATE`) go through [`on_backend!`].
 
 pub mod accounts;
+pub mod assessments;
 pub mod commissions;
 pub mod councils;
 pub mod ledger;

@@ -395,3 +395,24 @@ pub fn ids_of_council(conn: &mut DbConnection, council_code: &str) -> Result<Vec
 pub fn all_ids(conn: &mut DbConnection) -> Result<Vec<i64>, StoreError> {
     Ok(plans::table.order(plans::id).select(plans::id).load(conn)?)
 }
+
+/// Every plan of one budget holder.
+pub fn ids_of_holder(conn: &mut DbConnection, holder_id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(plans::table
+        .filter(plans::holder_id.eq(holder_id))
+        .order(plans::id)
+        .select(plans::id)
+        .load(conn)?)
+}
+
+/// Sets what a planned support line is expected to cost.
+pub fn set_planned_amount(
+    conn: &mut DbConnection,
+    line_id: i64,
+    amount_pence: i64,
+) -> Result<(), StoreError> {
+    diesel::update(planned_support::table.find(line_id))
+        .set(planned_support::amount_pence.eq(Some(amount_pence)))
+        .execute(conn)?;
+    Ok(())
+}

@@ -348,6 +348,41 @@ diesel::joinable!(listing_rates -> listings (listing_id));
 diesel::joinable!(listing_fees -> listings (listing_id));
 diesel::joinable!(listing_price_changes -> listings (listing_id));
 
+diesel::table! {
+    council_allocations (council_code) {
+        council_code -> Text,
+        allocation -> Text,
+        updated_by -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    self_assessments (holder_id) {
+        holder_id -> BigInt,
+        council_code -> Text,
+        answers -> Text,
+        points -> Integer,
+        indicative_pence -> BigInt,
+        updated_by -> BigInt,
+        acting_as -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outcome_ratings (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        stage -> Text,
+        domain -> Text,
+        rating -> Integer,
+        rated_by -> BigInt,
+        acting_as -> Text,
+        rated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     councils,
     accounts,
@@ -373,6 +408,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     commissions,
     deliveries,
     ledger_entries,
+    council_allocations,
+    self_assessments,
+    outcome_ratings,
     idempotency_keys,
     mail_outbox,
 );

@@ -2,6 +2,7 @@
 //! the blocking pool and answer JSON or problem+json.
 
 pub mod accounts;
+pub mod assessments;
 pub mod commissions;
 pub mod health;
 pub mod listings;
@@ -51,6 +52,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/vocabularies").route(web::get().to(listings::vocabularies)))
         .service(web::resource("/search").route(web::get().to(search::search)))
         .service(
+            web::resource("/self-assessment")
+                .route(web::get().to(assessments::show_assessment))
+                .route(web::put().to(assessments::save_assessment)),
+        )
+        .service(
+            web::resource("/council/allocation")
+                .route(web::get().to(assessments::show_allocation))
+                .route(web::put().to(assessments::save_allocation)),
+        )
+        .service(
             web::resource("/plans")
                 .route(web::get().to(plans::list))
                 .route(web::post().to(plans::create)),
@@ -69,6 +80,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(plans::remove_representative)),
         )
         .service(web::resource("/plans/{id}/commissions").route(web::post().to(plans::commission)))
+        .service(
+            web::resource("/plans/{id}/outcome-ratings")
+                .route(web::get().to(assessments::ratings))
+                .route(web::post().to(assessments::rate)),
+        )
+        .service(web::resource("/plans/{id}/moves").route(web::post().to(plans::move_money)))
         // After the named sub-resources: submit, approve, revise, end.
         .service(web::resource("/plans/{id}/{action}").route(web::post().to(plans::act)))
         .service(web::resource("/commissions").route(web::get().to(commissions::list)))

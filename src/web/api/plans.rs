@@ -68,6 +68,23 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(plan))
 }
 
+/// `POST /plans/{id}/moves`: money moved between planned lines of one portion.
+pub async fn move_money(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    id: web::Path<i64>,
+    body: web::Json<plans::MoveInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let plan = state
+        .db
+        .run(move |conn| {
+            plans::move_money(conn, &caller.account, id, body.into_inner(), Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(plan))
+}
+
 /// `POST /plans/{id}/{action}`: submit, approve, revise or end.
 pub async fn act(
     state: web::Data<AppState>,

@@ -1,0 +1,3 @@
+DROP TABLE outcome_ratings;
+DROP TABLE self_assessments;
+DROP TABLE council_allocations;
