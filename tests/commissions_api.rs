@@ -521,3 +521,46 @@ async fn bank_holiday_support_and_per_visit_fees_are_priced_from_the_calendar() 
     assert_eq!(weekend["cost"]["total"], "168.00");
     m.app.verify_ledger();
 }
+
+fn ledger_verify(app: &TestApp) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bespoke"))
+        .args(["ledger", "verify"])
+        .env_clear()
+        .envs(app.database.env(&[]))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the bespoke binary runs")
+}
+
+#[actix_web::test]
+async fn ledger_verify_finds_a_balance_that_disagrees_with_the_ledger() {
+    let m = market("2000.00").await;
+    let reply = m.commission(m.order("6", 28)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let clean = ledger_verify(&m.app);
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+
+    // Someone edits a balance behind the ledger's back.
+    use diesel::RunQueryDsl;
+    diesel::sql_query(format!(
+        "UPDATE plan_portions SET committed_pence = committed_pence - 100 WHERE id = {}",
+        m.portion_id
+    ))
+    .execute(&mut m.app.db())
+    .unwrap();
+    let caught = ledger_verify(&m.app);
+    assert!(!caught.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&caught.stdout),
+        String::from_utf8_lossy(&caught.stderr)
+    );
+    assert!(
+        said.contains(&format!("portion {}", m.portion_id)),
+        "{said}"
+    );
+}

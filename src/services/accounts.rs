@@ -33,7 +33,7 @@ pub struct Account {
 }
 
 impl Account {
-    fn from_row(row: AccountRow) -> Result<Self, AppError> {
+    pub(crate) fn from_row(row: AccountRow) -> Result<Self, AppError> {
         let role = row.role.parse().map_err(|_| {
             AppError::Internal(format!("account {} has unknown role {}", row.id, row.role))
         })?;

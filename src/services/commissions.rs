@@ -259,14 +259,25 @@ pub fn create(
     }
 }
 
-fn commission_in_transaction(
+/// Everything a commission would be, worked out but not yet written.
+pub struct Quote {
+    pub plan: plan_store::PlanRow,
+    pub acting: ActingAs,
+    pub portion: plan_store::PortionRow,
+    pub listing: listing_store::StoredListing,
+    pub cost: Cost,
+}
+
+/// Checks a request against the plan and the listing and prices it. With
+/// `lock`, the portion is locked first, as committing needs.
+fn quote_in(
     conn: &mut DbConnection,
     account: &Account,
     plan_id: i64,
     request: &CommissionRequest,
     today: NaiveDate,
-    now: chrono::NaiveDateTime,
-) -> Result<CommissionView, AppError> {
+    lock: bool,
+) -> Result<Quote, AppError> {
     let (plan, acting) = visible_plan(conn, account, plan_id)?;
     if !is_holder_side(acting) {
         return Err(AppError::Forbidden(
@@ -313,7 +324,9 @@ fn commission_in_transaction(
     // Take the portion's lock before writing anything that refers to it: on
     // PostgreSQL a row referring to the portion holds a share lock on it, and
     // two requests holding those while each waits to lock it would deadlock.
-    plan_store::lock_portion(conn, portion.id)?;
+    if lock {
+        plan_store::lock_portion(conn, portion.id)?;
+    }
 
     let listing = listing_store::find(conn, request.listing_id)?
         .ok_or_else(|| AppError::field("listing_id", "is not a listing on Bespoke"))?;
@@ -347,6 +360,76 @@ fn commission_in_transaction(
     )
     .map_err(AppError::Validation)?;
 
+    Ok(Quote {
+        plan,
+        acting,
+        portion,
+        listing,
+        cost,
+    })
+}
+
+/// What a commission would cost and leave in the portion, before committing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub listing_id: i64,
+    pub listing_title: String,
+    pub portion_id: i64,
+    pub portion_label: &'static str,
+    pub cost: Cost,
+    /// The portion's available money now, and what would be left.
+    pub available: Money,
+    pub left_after: Money,
+    /// True when the portion cannot pay for it.
+    pub exceeds_budget: bool,
+}
+
+/// Prices a commission without committing anything, for a preview page.
+pub fn preview(
+    conn: &mut DbConnection,
+    account: &Account,
+    plan_id: i64,
+    input: CommissionInput,
+    now: DateTime<Utc>,
+) -> Result<Preview, AppError> {
+    let request = check_request(input).map_err(AppError::Validation)?;
+    let quote = quote_in(conn, account, plan_id, &request, now.date_naive(), false)?;
+    let balances = ledger::balances_of_plan(conn, plan_id)?;
+    let available = balances
+        .get(&quote.portion.id)
+        .copied()
+        .unwrap_or_default()
+        .available();
+    let left = available.pence() - quote.cost.total.pence();
+    let mode = crate::domain::vocab::PortionMode::parse_code(&quote.portion.mode)
+        .map_err(|_| StoreError::Corrupt("portion mode".into()))?;
+    Ok(Preview {
+        listing_id: quote.listing.id,
+        listing_title: quote.listing.content.title.clone(),
+        portion_id: quote.portion.id,
+        portion_label: mode.label(),
+        cost: quote.cost,
+        available,
+        left_after: Money::from_pence(left.max(0)),
+        exceeds_budget: left < 0,
+    })
+}
+
+fn commission_in_transaction(
+    conn: &mut DbConnection,
+    account: &Account,
+    plan_id: i64,
+    request: &CommissionRequest,
+    today: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<CommissionView, AppError> {
+    let Quote {
+        acting,
+        portion,
+        listing,
+        cost,
+        ..
+    } = quote_in(conn, account, plan_id, request, today, true)?;
     let row = CommissionRow {
         id: 0,
         plan_id,

@@ -127,6 +127,12 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         Role::Commissioner,
         None,
     ),
+    demo(
+        "operator@bespoke.example.org",
+        "Bespoke operator",
+        Role::Admin,
+        None,
+    ),
 ];
 
 pub fn first_demo_account(role: Role) -> Option<&'static DemoAccount> {
@@ -144,7 +150,7 @@ pub fn seed(
     let accounts_done = settings::get(conn, ACCOUNTS_SEEDED)?.is_some();
     let listings_done = settings::get(conn, super::demo_listings::SEEDED)?.is_some();
     if accounts_done && listings_done {
-        return Ok(false);
+        return super::demo_plans::seed(conn, now);
     }
     // One hash serves every demo account: they share the demo password.
     let password_hash = hash_password(DEMO_PASSWORD);
@@ -153,8 +159,11 @@ pub fn seed(
             seed_accounts(conn, places, &password_hash, now)?;
         }
         super::demo_listings::seed(conn, places, &password_hash, now)?;
-        Ok(true)
-    })
+        Ok::<_, AppError>(())
+    })?;
+    // Plans go through the plan services, each step its own transaction.
+    super::demo_plans::seed(conn, now)?;
+    Ok(true)
 }
 
 fn seed_accounts(

@@ -7,6 +7,7 @@ pub mod assessments;
 pub mod commissions;
 pub mod demo;
 pub mod demo_listings;
+pub mod demo_plans;
 pub mod generate;
 pub mod imports;
 pub mod ledger;

@@ -32,7 +32,7 @@ fn demo_choices() -> Vec<DemoChoice> {
         }
         Role::Broker => "a support broker who helps people plan and buy, for a disclosed fee",
         Role::Commissioner => "a council officer who approves plans and watches the local market",
-        Role::Admin => "",
+        Role::Admin => "the operator who runs this Bespoke and can read its mailbox",
     };
     [
         Role::BudgetHolder,
@@ -40,6 +40,7 @@ fn demo_choices() -> Vec<DemoChoice> {
         Role::PersonalAssistant,
         Role::Broker,
         Role::Commissioner,
+        Role::Admin,
     ]
     .into_iter()
     .filter_map(|role| {

@@ -2,10 +2,12 @@
 //! that changes something is CSRF-protected ([`ProtectedForm`](super::csrf::ProtectedForm)).
 
 pub mod accounts;
+pub mod commissions;
 pub mod home;
 pub mod listing_form;
 pub mod listings;
 pub mod places;
+pub mod plans;
 pub mod search;
 
 use actix_web::body::MessageBody;
@@ -43,6 +45,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/places").route(web::get().to(places::lookup_page)))
         .service(web::resource("/listings/{id}").route(web::get().to(listings::show)))
+        .service(
+            web::resource("/listings/{id}/commission")
+                .route(web::get().to(commissions::order_form))
+                .route(web::post().to(commissions::order)),
+        )
+        .service(web::resource("/commissions").route(web::get().to(commissions::list)))
+        .service(web::resource("/commissions/{id}").route(web::get().to(commissions::show)))
+        .service(
+            web::resource("/commissions/{id}/deliveries")
+                .route(web::post().to(commissions::invoice)),
+        )
+        .service(
+            web::resource("/commissions/{id}/{action}")
+                .route(web::get().to(commissions::confirm))
+                .route(web::post().to(commissions::act)),
+        )
+        .service(web::resource("/admin/mail").route(web::get().to(commissions::mailbox)))
+        .service(web::resource("/admin/mail/{id}").route(web::get().to(commissions::message)))
         .service(web::resource("/sellers/{id}").route(web::get().to(listings::seller)))
         .service(
             web::resource("/my/listings")
@@ -68,7 +88,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_page)))
         .service(web::resource("/search").route(web::get().to(search::search_page)))
+        .service(web::resource("/plans").route(web::get().to(plans::list)))
+        .service(
+            web::resource("/plans/new")
+                .route(web::get().to(plans::new_form))
+                .route(web::post().to(plans::create)),
+        )
+        .service(web::resource("/plans/{id}").route(web::get().to(plans::show)))
+        .service(
+            web::resource("/plans/{id}/edit")
+                .route(web::get().to(plans::edit_form))
+                .route(web::post().to(plans::save)),
+        )
+        .service(web::resource("/plans/{id}/{action}").route(web::post().to(plans::act)))
+        .service(
+            web::resource("/self-assessment")
+                .route(web::get().to(plans::assessment))
+                .route(web::post().to(plans::save_assessment)),
+        )
         .service(web::resource("/static/bespoke.css").route(web::get().to(stylesheet)));
+}
+
+/// A form's fields by name, for forms with numbered rows (`outcome_title_0`, …).
+pub type Fields = std::collections::BTreeMap<String, String>;
+
+/// A field's trimmed value; blank counts as absent.
+pub fn field(fields: &Fields, name: &str) -> Option<String> {
+    fields
+        .get(name)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// What every page's layout needs: who is signed in and the form token.

@@ -1,0 +1,387 @@
+//! The plan and commission journeys in the browser, without JavaScript:
+//! self-assessment, a commissioner creating and approving a plan, the holder
+//! writing it, buying from a listing through a cost preview, the seller's
+//! inbox and invoice, and the operator's mailbox.
+
+mod common;
+
+use actix_web::http::StatusCode;
+use chrono::{Duration, Utc};
+use common::{count_rows, Browser, Reply, TestApp, PASSWORD};
+use serde_json::json;
+
+fn location(reply: &Reply) -> String {
+    reply.header("location").unwrap_or_default()
+}
+
+/// One h1, a skip link, no script, and a label for every visible input.
+fn assert_accessible(page: &Reply, path: &str) {
+    assert!(page.text.contains(r#"<html lang="en-GB">"#), "{path}");
+    assert_eq!(page.text.matches("<h1").count(), 1, "{path} has one h1");
+    assert!(!page.text.contains("<script"), "{path} needs no JavaScript");
+    for tag in page
+        .text
+        .split("<input ")
+        .skip(1)
+        .chain(page.text.split("<select ").skip(1))
+    {
+        if tag.starts_with(r#"type="hidden""#) {
+            continue;
+        }
+        let id = tag
+            .split(r#"id=""#)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{path}: a field without an id: {}",
+                    &tag[..60.min(tag.len())]
+                )
+            });
+        assert!(
+            page.text.contains(&format!(r#"<label for="{id}">"#)),
+            "{path}: #{id} has no label"
+        );
+    }
+}
+
+async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    let browser = Browser::new();
+    browser.get(app, "/sign-in").await;
+    let reply = browser
+        .post_form(
+            app,
+            "/sign-in",
+            &[("email", email), ("password", PASSWORD), ("next", "/home")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
+    browser
+}
+
+async fn page(browser: &Browser, app: &TestApp, path: &str) -> Reply {
+    let reply = browser.get(app, path).await;
+    assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text);
+    assert_accessible(&reply, path);
+    reply
+}
+
+fn id_after(location: &str, prefix: &str) -> i64 {
+    location
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.split(['?', '/']).next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("{location} does not start with {prefix}"))
+}
+
+#[actix_web::test]
+async fn a_plan_goes_from_self_assessment_to_approval_and_a_commission_in_the_browser() {
+    let app = TestApp::spawn().await;
+    app.register("amina@example.org", "budget_holder").await;
+    let (_, seller_token) = app
+        .account("fatima@example.org", "personal_assistant")
+        .await;
+    app.commissioner("officer@council.example").await;
+    let holder = signed_in(&app, "amina@example.org").await;
+    let officer = signed_in(&app, "officer@council.example").await;
+    let seller = signed_in(&app, "fatima@example.org").await;
+
+    // Self-assessment: ten questions; "some help" everywhere is 30 points, £6,000.
+    let form = page(&holder, &app, "/self-assessment").await;
+    assert_eq!(form.text.matches("<fieldset").count(), 10);
+    let missing = holder
+        .post_form(&app, "/self-assessment", &[("answer_personal_care", "1")])
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.text.contains("needs an answer"));
+    assert!(
+        missing.text.contains(r#"value="1" checked"#),
+        "kept the answer given"
+    );
+    let ids = [
+        "personal_care",
+        "eating",
+        "moving_about",
+        "home",
+        "health",
+        "safety",
+        "relationships",
+        "community",
+        "work_learning",
+        "carer",
+    ];
+    let names: Vec<String> = ids.iter().map(|id| format!("answer_{id}")).collect();
+    let answers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1")).collect();
+    let saved = holder.post_form(&app, "/self-assessment", &answers).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let result = page(&holder, &app, &location(&saved)).await;
+    assert!(result
+        .text
+        .contains("Your indicative budget: £6,000.00 a year"));
+
+    // The commissioner creates the plan; a wrong email is explained.
+    page(&officer, &app, "/plans/new").await;
+    let today = Utc::now().date_naive();
+    let (start, end) = (today.to_string(), (today + Duration::days(364)).to_string());
+    let wrong = officer
+        .post_form(
+            &app,
+            "/plans/new",
+            &[
+                ("holder_email", "nobody@example.org"),
+                ("period_start", &start),
+                ("period_end", &end),
+                ("mode_0", "direct_payment"),
+                ("amount_0", "5000"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong
+        .text
+        .contains("is not the email address of a budget holder"));
+    let created = officer
+        .post_form(
+            &app,
+            "/plans/new",
+            &[
+                ("holder_email", "amina@example.org"),
+                ("period_start", &start),
+                ("period_end", &end),
+                ("mode_0", "direct_payment"),
+                ("amount_0", "5000"),
+                ("stream_0", "adult_social_care"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    let plan_id = id_after(&location(&created), "/plans/");
+    let plan_path = format!("/plans/{plan_id}");
+    let draft = page(&officer, &app, &plan_path).await;
+    assert!(
+        draft.text.contains("£6,000.00 a year"),
+        "the indicative budget is beside the real one"
+    );
+
+    // The holder writes the plan; mistakes come back with the rows kept.
+    page(&holder, &app, &format!("{plan_path}/edit")).await;
+    let bad = holder
+        .post_form(
+            &app,
+            &format!("{plan_path}/edit"),
+            &[
+                ("outcome_title_0", "ab"),
+                ("outcome_domain_0", "community_life"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains(r##"href="#outcomes[0].title""##));
+    let written = holder
+        .post_form(
+            &app,
+            &format!("{plan_path}/edit"),
+            &[
+                ("outcome_title_0", "Get out in the evenings"),
+                ("outcome_domain_0", "community_life"),
+                ("planned_category_0", "personal_assistant"),
+                ("planned_quantity_0", "6"),
+                ("planned_per_0", "week"),
+            ],
+        )
+        .await;
+    assert_eq!(written.status, StatusCode::SEE_OTHER, "{}", written.text);
+    let submitted = holder
+        .post_form(&app, &format!("{plan_path}/submit"), &[])
+        .await;
+    assert_eq!(location(&submitted), format!("{plan_path}?done=submitted"));
+
+    // The commissioner's queue, and approval.
+    let queue = page(&officer, &app, "/plans").await;
+    let waiting = queue.text.split("Other plans").next().unwrap();
+    assert!(waiting.contains(&format!("Plan {plan_id}")));
+    let approved = officer
+        .post_form(&app, &format!("{plan_path}/approve"), &[])
+        .await;
+    assert_eq!(location(&approved), format!("{plan_path}?done=approved"));
+    let mine = page(&holder, &app, &plan_path).await;
+    assert!(mine.text.contains("Approved") && mine.text.contains("budget-bar"));
+    assert!(mine.text.contains("£5,000.00"));
+
+    // Buying from a listing: form, preview (nothing committed yet), confirm.
+    let listing = app
+        .post(
+            "/api/v1/listings",
+            Some(&seller_token),
+            json!({"title": "Evening personal assistant", "description": "Friendly and local.",
+                   "category": "personal_assistant", "price": {"amount": "15.00", "unit": "hour"},
+                   "postcode": "M14 5AB", "areas": ["M14"], "availability": ["weekday_evening"]}),
+        )
+        .await;
+    let listing_id = listing.json()["id"].as_i64().unwrap();
+    let shown = page(&holder, &app, &format!("/listings/{listing_id}")).await;
+    assert!(shown
+        .text
+        .contains(&format!("/listings/{listing_id}/commission")));
+    let order_path = format!("/listings/{listing_id}/commission");
+    let order = page(&holder, &app, &order_path).await;
+    let portion = order
+        .text
+        .split(&format!(r#"<option value="{plan_id}:"#))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the plan's portion is offered")
+        .to_owned();
+    let choice = format!("{plan_id}:{portion}");
+    let (from, until) = (
+        (today + Duration::days(7)).to_string(),
+        (today + Duration::days(34)).to_string(),
+    );
+    let fields = |step: &'static str| {
+        vec![
+            ("step", step),
+            ("portion", choice.as_str()),
+            ("quantity", "6"),
+            ("per", "week"),
+            ("start_date", from.as_str()),
+            ("end_date", until.as_str()),
+        ]
+    };
+    let preview = holder
+        .post_form(&app, &order_path, &fields("preview"))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    assert_accessible(&preview, "preview");
+    // 6 hours × £15 × 4 weeks.
+    assert!(preview.text.contains("<strong>£360.00</strong>"));
+    assert!(preview.text.contains("£4,640.00"), "what would be left");
+    assert_eq!(
+        count_rows(&mut app.db(), "commissions"),
+        0,
+        "a preview commits nothing"
+    );
+    let key = preview
+        .text
+        .split(r#"name="idempotency_key" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let mut confirm = fields("confirm");
+    confirm.push(("idempotency_key", key.as_str()));
+    let sent = holder.post_form(&app, &order_path, &confirm).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    let commission_id = id_after(&location(&sent), "/commissions/");
+    // Pressing the button twice sends one request.
+    let again = holder.post_form(&app, &order_path, &confirm).await;
+    assert_eq!(id_after(&location(&again), "/commissions/"), commission_id);
+    assert_eq!(count_rows(&mut app.db(), "commissions"), 1);
+    let bad_dates = holder
+        .post_form(
+            &app,
+            &order_path,
+            &[
+                ("step", "preview"),
+                ("portion", &choice),
+                ("quantity", "200"),
+                ("per", "week"),
+                ("start_date", &from),
+                ("end_date", &until),
+            ],
+        )
+        .await;
+    assert_eq!(bad_dates.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_dates.text.contains("error-summary"));
+
+    // The seller's inbox: accept, then invoice (too much is refused).
+    let inbox = page(&seller, &app, "/commissions").await;
+    let waiting = inbox.text.split("Your commissions").next().unwrap();
+    assert!(waiting.contains("Evening personal assistant"));
+    let commission_path = format!("/commissions/{commission_id}");
+    page(&seller, &app, &commission_path).await;
+    page(&seller, &app, &format!("{commission_path}/decline")).await;
+    let accepted = seller
+        .post_form(&app, &format!("{commission_path}/accept"), &[])
+        .await;
+    assert_eq!(
+        location(&accepted),
+        format!("{commission_path}?done=accepted")
+    );
+    let invoice_form = page(&seller, &app, &commission_path).await;
+    assert!(invoice_form.text.contains("Send the invoice"));
+    let too_much = seller
+        .post_form(
+            &app,
+            &format!("{commission_path}/deliveries"),
+            &[
+                ("period_start", &from),
+                ("period_end", &from),
+                ("quantity", "6"),
+                ("amount", "360.01"),
+            ],
+        )
+        .await;
+    assert_eq!(too_much.status, StatusCode::CONFLICT);
+    let invoiced = seller
+        .post_form(
+            &app,
+            &format!("{commission_path}/deliveries"),
+            &[
+                ("period_start", &from),
+                ("period_end", &from),
+                ("quantity", "6"),
+                ("amount", "90.00"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        location(&invoiced),
+        format!("{commission_path}?done=invoiced")
+    );
+    let after = page(&holder, &app, &plan_path).await;
+    assert!(
+        after.text.contains("£90.00") && after.text.contains("£270.00"),
+        "spent and committed"
+    );
+    page(&holder, &app, &format!("{commission_path}/cancel")).await;
+    page(&holder, &app, "/commissions").await;
+    app.verify_ledger();
+
+    // The operator reads the mailbox; nobody else can.
+    let registration = bespoke::services::accounts::Registration {
+        email: Some("operator@bespoke.example".into()),
+        password: Some(PASSWORD.into()),
+        name: Some("Operator".into()),
+        role: Some("admin".into()),
+        council: None,
+        postcode: None,
+    };
+    bespoke::services::accounts::create_by_operator(
+        &mut app.db(),
+        app.state.places,
+        registration,
+        Utc::now(),
+    )
+    .unwrap();
+    let operator = signed_in(&app, "operator@bespoke.example").await;
+    let mailbox = page(&operator, &app, "/admin/mail").await;
+    assert!(mailbox
+        .text
+        .contains(&format!("Support plan {plan_id} is waiting for approval")));
+    assert!(mailbox
+        .text
+        .contains("New request: Evening personal assistant"));
+    let first = mailbox
+        .text
+        .split(r#"<a href="/admin/mail/"#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let message = page(&operator, &app, &format!("/admin/mail/{first}")).await;
+    assert!(message.text.contains("Dear "));
+    assert_eq!(
+        holder.get(&app, "/admin/mail").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
