@@ -18,7 +18,7 @@ port=${PORT:-18091}
 export BESPOKE_DATA_DIR="$data" BESPOKE_DEMO=0 BESPOKE_BIND="127.0.0.1:$port" RUST_LOG=warn
 bespoke=./target/release/bespoke
 api="http://127.0.0.1:$port/api/v1"
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
 $bespoke serve > "$data/server.log" 2>&1 &
 server=$!
 until curl -sf "http://127.0.0.1:$port/healthz" > /dev/null; do sleep 0.5; done
@@ -48,6 +48,8 @@ export START_DATE=$(date -u -d '+7 days' +%F) END_DATE=$(date -u -d '+13 days' +
 wrk -t"${WRK_THREADS:-2}" -c32 -d"${DURATION:-30s}" --latency -s benches/load/commissions.lua "http://127.0.0.1:$port" | tee "$data/wrk.txt"
 echo "server memory (RSS): $(ps -o rss= -p "$server") KiB"
 
+# Requests wrk gave up on may still be finishing; let them land before counting.
+sleep 5
 committed=$(curl -sf "$api/plans/$plan" -H "Authorization: Bearer $holder_token" | jq -r .committed)
 count=$(curl -sf "$api/commissions?per_page=1" -H "Authorization: Bearer $holder_token" | jq -r .total)
 echo "commissions acknowledged by the server: $count; committed: £$committed (expected £$((count * 15)).00)"
