@@ -120,6 +120,12 @@ async fn a_plan_goes_from_self_assessment_to_approval_and_a_commission_in_the_br
         .contains("Your indicative budget: £6,000.00 a year"));
 
     // The commissioner creates the plan; a wrong email is explained.
+    let table = page(&officer, &app, "/council/allocation").await;
+    assert!(table.text.contains("£200.00") && table.text.contains("£60,000.00"));
+    assert_eq!(
+        holder.get(&app, "/council/allocation").await.status,
+        StatusCode::FORBIDDEN
+    );
     page(&officer, &app, "/plans/new").await;
     let today = Utc::now().date_naive();
     let (start, end) = (today.to_string(), (today + Duration::days(364)).to_string());

@@ -89,6 +89,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_page)))
         .service(web::resource("/search").route(web::get().to(search::search_page)))
         .service(web::resource("/plans").route(web::get().to(plans::list)))
+        .service(web::resource("/council/allocation").route(web::get().to(plans::allocation)))
         .service(
             web::resource("/plans/new")
                 .route(web::get().to(plans::new_form))

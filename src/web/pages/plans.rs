@@ -612,3 +612,29 @@ pub async fn save_assessment(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "plans/allocation.html")]
+struct AllocationPage {
+    chrome: Chrome,
+    allocation: assessments::AllocationView,
+}
+
+/// The council's allocation table as commissioners read it.
+pub async fn allocation(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, PageError> {
+    let account = visitor.signed_in()?.clone();
+    let allocation = state
+        .db
+        .run(move |conn| assessments::get_allocation(conn, &account))
+        .await?;
+    render(
+        &AllocationPage {
+            chrome: Chrome::for_visitor(&visitor),
+            allocation,
+        },
+        StatusCode::OK,
+    )
+}
