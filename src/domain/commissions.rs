@@ -302,6 +302,17 @@ pub fn price(
     })
 }
 
+/// The status each action of `POST /commissions/{id}/{action}` moves a commission to.
+pub fn status_after(action: &str) -> Option<CommissionStatus> {
+    Some(match action {
+        "accept" => CommissionStatus::Accepted,
+        "decline" => CommissionStatus::Declined,
+        "cancel" => CommissionStatus::Cancelled,
+        "complete" => CommissionStatus::Completed,
+        _ => return None,
+    })
+}
+
 /// Why a commission may not move to `to` from `from`, if it may not.
 pub fn transition_refused(from: CommissionStatus, to: CommissionStatus) -> Option<String> {
     use CommissionStatus::*;

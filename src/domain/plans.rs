@@ -410,6 +410,17 @@ pub fn move_between_lines(
     Ok((new_from, new_to))
 }
 
+/// The status each action of `POST /plans/{id}/{action}` moves a plan to.
+pub fn status_after(action: &str) -> Option<PlanStatus> {
+    Some(match action {
+        "submit" => PlanStatus::Submitted,
+        "approve" => PlanStatus::Approved,
+        "revise" => PlanStatus::Draft,
+        "end" => PlanStatus::Ended,
+        _ => return None,
+    })
+}
+
 /// Whether the holder's side may change the plan's content now.
 pub fn content_editable(status: PlanStatus) -> bool {
     status == PlanStatus::Draft

@@ -181,16 +181,12 @@ fn view(
     })
 }
 
-fn holder_or_self(account: &Account, holder_id: Option<i64>) -> i64 {
-    holder_id.unwrap_or(account.id)
-}
-
 pub fn get_assessment(
     conn: &mut DbConnection,
     account: &Account,
     holder_id: Option<i64>,
 ) -> Result<AssessmentView, AppError> {
-    let holder_id = holder_or_self(account, holder_id);
+    let holder_id = holder_id.unwrap_or(account.id);
     let (acting, council) = standing_to_holder(conn, account, holder_id)?;
     view(conn, holder_id, council, acting)
 }
@@ -208,7 +204,7 @@ pub fn put_assessment(
     input: AssessmentInput,
     now: DateTime<Utc>,
 ) -> Result<AssessmentView, AppError> {
-    let holder_id = holder_or_self(account, input.holder_id);
+    let holder_id = input.holder_id.unwrap_or(account.id);
     write_transaction(conn, |conn| {
         let (acting, council) = standing_to_holder(conn, account, holder_id)?;
         if acting == ActingAs::Commissioner {

@@ -13,6 +13,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::domain::accounts::Role;
 use crate::error::AppError;
+use crate::store::accounts::AccountRow;
 use crate::store::mail::{self as store, MailRow, NewMail};
 use crate::store::{accounts as account_store, settings, Db, DbConnection, StoreError};
 
@@ -54,17 +55,22 @@ pub struct Recipient {
     pub email: String,
 }
 
+impl Recipient {
+    /// Accounts without an email address (unclaimed imports) cannot be told.
+    fn of(account: AccountRow) -> Option<Self> {
+        account.email.map(|email| Recipient {
+            account_id: account.id,
+            name: account.name,
+            email,
+        })
+    }
+}
+
 pub fn recipient(
     conn: &mut DbConnection,
     account_id: i64,
 ) -> Result<Option<Recipient>, StoreError> {
-    Ok(account_store::find(conn, account_id)?.and_then(|a| {
-        a.email.map(|email| Recipient {
-            account_id: a.id,
-            name: a.name,
-            email,
-        })
-    }))
+    Ok(account_store::find(conn, account_id)?.and_then(Recipient::of))
 }
 
 /// Every commissioner of a council.
@@ -72,13 +78,7 @@ pub fn commissioners(conn: &mut DbConnection, council: &str) -> Result<Vec<Recip
     Ok(
         account_store::of_council(conn, council, Role::Commissioner.as_str())?
             .into_iter()
-            .filter_map(|a| {
-                a.email.map(|email| Recipient {
-                    account_id: a.id,
-                    name: a.name,
-                    email,
-                })
-            })
+            .filter_map(Recipient::of)
             .collect(),
     )
 }

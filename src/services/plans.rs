@@ -438,10 +438,11 @@ pub fn move_money(
         };
         let from = find(&mut errors, "from_line", from_id);
         let to = find(&mut errors, "to_line", to_id);
+        // A missing line or amount has always recorded its error.
         let (Some(from), Some(to), Some(amount)) = (from, to, amount) else {
-            return Err(AppError::Validation(std::mem::take(&mut errors)));
+            return Err(AppError::Validation(errors));
         };
-        errors.clone().into_result()?;
+        errors.into_result()?;
         let (new_from, new_to) =
             plans::move_between_lines(from, to, amount).map_err(AppError::Validation)?;
         store::set_planned_amount(conn, from.id, new_from.pence())?;

@@ -5,7 +5,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{ListPage, PageQuery};
-use crate::domain::vocab::CommissionStatus;
+use crate::domain::commissions::status_after;
 use crate::error::AppError;
 use crate::services::commissions::{self, DeliveryInput};
 use crate::startup::AppState;
@@ -58,13 +58,7 @@ pub async fn act(
     body: Option<web::Json<ReasonBody>>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action) = path.into_inner();
-    let to = match action.as_str() {
-        "accept" => CommissionStatus::Accepted,
-        "decline" => CommissionStatus::Declined,
-        "cancel" => CommissionStatus::Cancelled,
-        "complete" => CommissionStatus::Completed,
-        _ => return Err(AppError::NotFound.into()),
-    };
+    let to = status_after(&action).ok_or(AppError::NotFound)?;
     let reason = body.and_then(|b| b.into_inner().reason);
     let view = state
         .db

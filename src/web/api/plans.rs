@@ -6,8 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::commissions::CommissionInput;
-use crate::domain::plans::{NewPlanInput, PlanContentInput};
-use crate::domain::vocab::PlanStatus;
+use crate::domain::plans::{status_after, NewPlanInput, PlanContentInput};
 use crate::error::AppError;
 use crate::services::commissions::{self, Created, Idempotency};
 use crate::services::plans;
@@ -92,13 +91,7 @@ pub async fn act(
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action) = path.into_inner();
-    let to = match action.as_str() {
-        "submit" => PlanStatus::Submitted,
-        "approve" => PlanStatus::Approved,
-        "revise" => PlanStatus::Draft,
-        "end" => PlanStatus::Ended,
-        _ => return Err(AppError::NotFound.into()),
-    };
+    let to = status_after(&action).ok_or(AppError::NotFound)?;
     let plan = state
         .db
         .run(move |conn| plans::transition(conn, &caller.account, id, to, Utc::now()))

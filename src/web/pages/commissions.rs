@@ -1,6 +1,6 @@
 //! Commission pages: buying from a listing (form → cost preview → confirm),
-//! each role's list of commissions (a seller's inbox of requests), a
-//! commission with its answers and invoices, and the operator's mailbox.
+//! each role's list of commissions (a seller's inbox of requests), and a
+//! commission with its answers and invoices.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -12,7 +12,6 @@ use serde_json::Value;
 use super::{field, redirect, render, Chrome, Fields, PageError};
 use crate::domain::accounts::Role;
 use crate::domain::commissions::CommissionInput;
-use crate::domain::pricing::Cost;
 use crate::domain::vocab::{CommissionStatus, FeePer, PlanStatus, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::Account;
@@ -21,7 +20,6 @@ use crate::services::commissions::{self, Created, DeliveryInput, Idempotency, Pr
 use crate::services::listings::{self, ListingView};
 use crate::services::plans::{self, PlanView};
 use crate::startup::AppState;
-use crate::store::mail::{self as mail_store, MailRow};
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
 
@@ -64,16 +62,6 @@ struct PreviewPage {
     preview: Preview,
     fields: Vec<(&'static str, String)>,
     idempotency_key: String,
-}
-
-impl PreviewPage {
-    fn fee_when(per: &FeePer) -> &'static str {
-        per.label()
-    }
-
-    fn cost(&self) -> &Cost {
-        &self.preview.cost
-    }
 }
 
 /// Approved plans the caller may buy from.
@@ -358,16 +346,6 @@ pub async fn show(
     render(&page, StatusCode::OK)
 }
 
-fn action_of(name: &str) -> Result<(CommissionStatus, &'static str), PageError> {
-    Ok(match name {
-        "accept" => (CommissionStatus::Accepted, "accepted"),
-        "decline" => (CommissionStatus::Declined, "declined"),
-        "cancel" => (CommissionStatus::Cancelled, "cancelled"),
-        "complete" => (CommissionStatus::Completed, "completed"),
-        _ => return Err(AppError::NotFound.into()),
-    })
-}
-
 #[derive(Template)]
 #[template(path = "commissions/confirm.html")]
 struct ConfirmPage {
@@ -410,13 +388,13 @@ pub async fn act(
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
     let (id, action) = path.into_inner();
-    let (to, done) = action_of(&action)?;
+    let to = crate::domain::commissions::status_after(&action).ok_or(AppError::NotFound)?;
     let reason = form.0.reason;
     state
         .db
         .run(move |conn| commissions::transition(conn, &account, id, to, reason, Utc::now()))
         .await?;
-    Ok(redirect(&format!("/commissions/{id}?done={done}")))
+    Ok(redirect(&format!("/commissions/{id}?done={}", to.code())))
 }
 
 #[derive(Deserialize)]
@@ -460,61 +438,4 @@ pub async fn invoice(
             render(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "commissions/mailbox.html")]
-struct MailboxPage {
-    chrome: Chrome,
-    messages: Vec<MailRow>,
-    open: Option<MailRow>,
-}
-
-fn operator_only(visitor: &Visitor) -> Result<(), PageError> {
-    if visitor.signed_in()?.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::NotFound.into())
-    }
-}
-
-/// The operator's mailbox: every message Bespoke wrote, sent or waiting.
-pub async fn mailbox(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-) -> Result<HttpResponse, PageError> {
-    operator_only(&visitor)?;
-    let messages = state
-        .db
-        .run(|conn| mail_store::recent(conn, 200).map_err(AppError::from))
-        .await?;
-    render(
-        &MailboxPage {
-            chrome: Chrome::for_visitor(&visitor),
-            messages,
-            open: None,
-        },
-        StatusCode::OK,
-    )
-}
-
-pub async fn message(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PageError> {
-    operator_only(&visitor)?;
-    let id = id.into_inner();
-    let open = state
-        .db
-        .run(move |conn| mail_store::find(conn, id)?.ok_or(AppError::NotFound))
-        .await?;
-    render(
-        &MailboxPage {
-            chrome: Chrome::for_visitor(&visitor),
-            messages: Vec::new(),
-            open: Some(open),
-        },
-        StatusCode::OK,
-    )
 }

@@ -2,10 +2,12 @@
 //! that changes something is CSRF-protected ([`ProtectedForm`](super::csrf::ProtectedForm)).
 
 pub mod accounts;
+pub mod assessments;
 pub mod commissions;
 pub mod home;
 pub mod listing_form;
 pub mod listings;
+pub mod mail;
 pub mod places;
 pub mod plans;
 pub mod search;
@@ -61,8 +63,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(commissions::confirm))
                 .route(web::post().to(commissions::act)),
         )
-        .service(web::resource("/admin/mail").route(web::get().to(commissions::mailbox)))
-        .service(web::resource("/admin/mail/{id}").route(web::get().to(commissions::message)))
+        .service(web::resource("/admin/mail").route(web::get().to(mail::mailbox)))
+        .service(web::resource("/admin/mail/{id}").route(web::get().to(mail::message)))
         .service(web::resource("/sellers/{id}").route(web::get().to(listings::seller)))
         .service(
             web::resource("/my/listings")
@@ -89,7 +91,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_page)))
         .service(web::resource("/search").route(web::get().to(search::search_page)))
         .service(web::resource("/plans").route(web::get().to(plans::list)))
-        .service(web::resource("/council/allocation").route(web::get().to(plans::allocation)))
+        .service(web::resource("/council/allocation").route(web::get().to(assessments::allocation)))
         .service(
             web::resource("/plans/new")
                 .route(web::get().to(plans::new_form))
@@ -104,8 +106,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/plans/{id}/{action}").route(web::post().to(plans::act)))
         .service(
             web::resource("/self-assessment")
-                .route(web::get().to(plans::assessment))
-                .route(web::post().to(plans::save_assessment)),
+                .route(web::get().to(assessments::assessment))
+                .route(web::post().to(assessments::save_assessment)),
         )
         .service(web::resource("/static/bespoke.css").route(web::get().to(stylesheet)));
 }

@@ -1,6 +1,5 @@
 //! Plan pages: the list of plans (a commissioner's approval queue), a plan
-//! with its budget picture, writing a plan, creating one, and the
-//! self-assessment that gives an indicative budget.
+//! with its budget picture, writing a plan, and creating one.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -18,7 +17,6 @@ use crate::domain::vocab::{
     Category, FundingStream, OutcomeDomain, PlanStatus, PortionMode, QuantityPer, Vocabulary,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::services::assessments::{self, AssessmentInput, AssessmentView};
 use crate::services::plans::{self, PlanView, PortionView};
 use crate::startup::AppState;
 use crate::store::accounts as account_store;
@@ -30,7 +28,7 @@ pub struct NoticeQuery {
     done: Option<String>,
 }
 
-fn notice_for(done: Option<&str>) -> Option<&'static str> {
+pub(super) fn notice_for(done: Option<&str>) -> Option<&'static str> {
     Some(match done? {
         "created" => "The plan was created as a draft. The budget holder can now write it.",
         "saved" => "Your changes to the plan were saved.",
@@ -173,12 +171,11 @@ pub async fn act(
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
     let (id, action) = path.into_inner();
-    let (to, done) = match action.as_str() {
-        "submit" => (PlanStatus::Submitted, "submitted"),
-        "approve" => (PlanStatus::Approved, "approved"),
-        "revise" => (PlanStatus::Draft, "revised"),
-        "end" => (PlanStatus::Ended, "ended"),
-        _ => return Err(AppError::NotFound.into()),
+    let to = crate::domain::plans::status_after(&action).ok_or(AppError::NotFound)?;
+    // The notice names what happened; a plan sent back to draft was revised.
+    let done = match to {
+        PlanStatus::Draft => "revised",
+        other => other.code(),
     };
     state
         .db
@@ -520,121 +517,4 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
     }
-}
-
-#[derive(Template)]
-#[template(path = "plans/assessment.html")]
-struct AssessmentPage {
-    chrome: Chrome,
-    assessment: AssessmentView,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
-}
-
-#[derive(Deserialize)]
-pub struct AssessmentQuery {
-    holder_id: Option<i64>,
-    done: Option<String>,
-}
-
-pub async fn assessment(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    query: web::Query<AssessmentQuery>,
-) -> Result<HttpResponse, PageError> {
-    let account = visitor.signed_in()?.clone();
-    let holder_id = query.holder_id;
-    let assessment = state
-        .db
-        .run(move |conn| assessments::get_assessment(conn, &account, holder_id))
-        .await?;
-    render(
-        &AssessmentPage {
-            chrome: Chrome::for_visitor(&visitor),
-            assessment,
-            errors: FieldErrors::new(),
-            notice: notice_for(query.done.as_deref()),
-        },
-        StatusCode::OK,
-    )
-}
-
-pub async fn save_assessment(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    form: ProtectedForm<Fields>,
-) -> Result<HttpResponse, PageError> {
-    let account = visitor.signed_in()?.clone();
-    let fields = form.0;
-    let holder_id = field(&fields, "holder_id").and_then(|h| h.parse().ok());
-    let answers = fields
-        .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("answer_")?.to_owned(), v.parse().ok()?)))
-        .collect();
-    let outcome = state
-        .db
-        .run(move |conn| {
-            let input = AssessmentInput {
-                holder_id,
-                answers: Some(answers),
-            };
-            match assessments::put_assessment(conn, &account, input, Utc::now()) {
-                Ok(_) => Ok(Ok(())),
-                Err(AppError::Validation(errors)) => Ok(Err((
-                    assessments::get_assessment(conn, &account, holder_id)?,
-                    errors,
-                ))),
-                Err(other) => Err(other),
-            }
-        })
-        .await?;
-    match outcome {
-        Ok(()) => {
-            let suffix = holder_id
-                .map(|h| format!("&holder_id={h}"))
-                .unwrap_or_default();
-            Ok(redirect(&format!("/self-assessment?done=assessed{suffix}")))
-        }
-        Err((mut assessment, errors)) => {
-            // Keep what was chosen, so only the missing answers need doing.
-            for q in &mut assessment.questions {
-                q.answer = field(&fields, &format!("answer_{}", q.id)).and_then(|v| v.parse().ok());
-            }
-            render(
-                &AssessmentPage {
-                    chrome: Chrome::for_visitor(&visitor),
-                    assessment,
-                    errors,
-                    notice: None,
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "plans/allocation.html")]
-struct AllocationPage {
-    chrome: Chrome,
-    allocation: assessments::AllocationView,
-}
-
-/// The council's allocation table as commissioners read it.
-pub async fn allocation(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-) -> Result<HttpResponse, PageError> {
-    let account = visitor.signed_in()?.clone();
-    let allocation = state
-        .db
-        .run(move |conn| assessments::get_allocation(conn, &account))
-        .await?;
-    render(
-        &AllocationPage {
-            chrome: Chrome::for_visitor(&visitor),
-            allocation,
-        },
-        StatusCode::OK,
-    )
 }
