@@ -83,7 +83,8 @@ impl Drop for Background {
     }
 }
 
-/// Starts the search outbox worker, the search-event writer and the mail worker on the current runtime.
+/// Starts the search outbox worker, the search-event writer, the mail worker
+/// and the request digests on the current runtime.
 pub fn start_background(
     state: &AppState,
     events: tokio::sync::mpsc::Receiver<NewSearchEvent>,
@@ -102,8 +103,13 @@ pub fn start_background(
         delivery,
         state.config.mail_from.clone(),
     ));
+    // Digests go out once a day per seller; checking hourly keeps them near that.
+    let digests = tokio::spawn(crate::services::requests::run_digest_worker(
+        state.db.clone(),
+        std::time::Duration::from_secs(3600),
+    ));
     Background {
-        tasks: vec![worker, writer, mailer],
+        tasks: vec![worker, writer, mailer, digests],
     }
 }
 

@@ -65,8 +65,28 @@ impl CommissionRequest {
     }
 }
 
+/// Reads a portion as a request names it: its id (a number or a string of
+/// digits), or the name of a way of holding money.
+pub fn portion_choice(value: &Value) -> Result<PortionChoice, String> {
+    match value {
+        Value::Number(n) => n
+            .as_i64()
+            .map(PortionChoice::Id)
+            .ok_or_else(|| "must be a portion id or a mode name".to_owned()),
+        Value::String(text) => match text.trim().parse::<i64>() {
+            Ok(id) => Ok(PortionChoice::Id(id)),
+            Err(_) => super::vocab::PortionMode::parse_code(text)
+                .map(PortionChoice::Mode)
+                .map_err(|codes| {
+                    format!("must be a portion id, or a way of holding money: {codes}")
+                }),
+        },
+        _ => Err("must be a portion id or a mode name".to_owned()),
+    }
+}
+
 /// The most of a unit that fits in a week, or on one day.
-fn most_in(unit: Unit, per: QuantityPer) -> Option<Decimal> {
+pub fn most_in(unit: Unit, per: QuantityPer) -> Option<Decimal> {
     let week = per == QuantityPer::Week;
     Some(Decimal::from(match unit {
         Unit::Hour => {
@@ -104,25 +124,9 @@ fn most_in(unit: Unit, per: QuantityPer) -> Option<Decimal> {
 pub fn check_request(input: CommissionInput) -> Result<CommissionRequest, FieldErrors> {
     let mut errors = FieldErrors::new();
     let listing_id = errors.required("listing_id", input.listing_id);
-    let portion = match errors.required("portion", input.portion.as_ref()) {
-        Some(Value::Number(n)) => n.as_i64().map(PortionChoice::Id),
-        Some(Value::String(text)) => match text.trim().parse::<i64>() {
-            Ok(id) => Some(PortionChoice::Id(id)),
-            Err(_) => errors
-                .check(
-                    "portion",
-                    super::vocab::PortionMode::parse_code(text).map_err(|codes| {
-                        format!("must be a portion id, or a way of holding money: {codes}")
-                    }),
-                )
-                .map(PortionChoice::Mode),
-        },
-        Some(_) => {
-            errors.add("portion", "must be a portion id or a mode name");
-            None
-        }
-        None => None,
-    };
+    let portion = errors
+        .required("portion", input.portion.as_ref())
+        .and_then(|p| errors.check("portion", portion_choice(p)));
     let quantity = errors
         .required("quantity", input.quantity.as_ref())
         .and_then(|q| errors.check("quantity", Quantity::from_json(q)));

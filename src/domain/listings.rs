@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::money::{Money, Percent};
 use super::places::Places;
@@ -51,23 +51,25 @@ pub struct ListingContent {
     pub status: ListingStatus,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct PriceInput {
     pub amount: Option<String>,
     pub unit: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct RateInput {
     pub band: Option<String>,
     pub amount: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct FeeInput {
     pub kind: Option<String>,
     pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub percent: Option<String>,
     pub per: Option<String>,
 }
@@ -132,33 +134,8 @@ impl From<&ListingContent> for ListingInput {
                 amount: c.price.map(|p| p.to_string()),
                 unit: Some(c.unit.code().into()),
             }),
-            rates: Some(
-                c.rates
-                    .iter()
-                    .map(|r| RateInput {
-                        band: Some(r.band.code().into()),
-                        amount: Some(r.amount.to_string()),
-                    })
-                    .collect(),
-            ),
-            fees: Some(
-                c.fees
-                    .iter()
-                    .map(|f| FeeInput {
-                        kind: Some(f.kind.code().into()),
-                        label: Some(f.label.clone()),
-                        amount: match &f.charge {
-                            FeeCharge::Amount(a) => Some(a.to_string()),
-                            FeeCharge::Percent(_) => None,
-                        },
-                        percent: match &f.charge {
-                            FeeCharge::Percent(p) => Some(p.to_string()),
-                            FeeCharge::Amount(_) => None,
-                        },
-                        per: Some(f.per.code().into()),
-                    })
-                    .collect(),
-            ),
+            rates: Some(rate_inputs(&c.rates)),
+            fees: Some(fee_inputs(&c.fees)),
             postcode: Some(c.postcode.clone()),
             areas: Some(c.areas.clone()),
             availability: Some(c.availability.iter().map(|b| b.code().to_owned()).collect()),
@@ -171,7 +148,37 @@ impl From<&ListingContent> for ListingInput {
     }
 }
 
-fn check_money(errors: &mut FieldErrors, field: &str, text: &str) -> Option<Money> {
+/// Rates in the shape they are sent and shown in.
+pub fn rate_inputs(rates: &[Rate]) -> Vec<RateInput> {
+    rates
+        .iter()
+        .map(|r| RateInput {
+            band: Some(r.band.code().into()),
+            amount: Some(r.amount.to_string()),
+        })
+        .collect()
+}
+
+/// Fees in the shape they are sent and shown in.
+pub fn fee_inputs(fees: &[Fee]) -> Vec<FeeInput> {
+    fees.iter()
+        .map(|f| FeeInput {
+            kind: Some(f.kind.code().into()),
+            label: Some(f.label.clone()),
+            amount: match &f.charge {
+                FeeCharge::Amount(a) => Some(a.to_string()),
+                FeeCharge::Percent(_) => None,
+            },
+            percent: match &f.charge {
+                FeeCharge::Percent(p) => Some(p.to_string()),
+                FeeCharge::Amount(_) => None,
+            },
+            per: Some(f.per.code().into()),
+        })
+        .collect()
+}
+
+pub fn check_money(errors: &mut FieldErrors, field: &str, text: &str) -> Option<Money> {
     let amount = errors.check(field, Money::parse(text.trim()))?;
     if amount.pence() <= 0 {
         errors.add(field, "must be more than £0.00");
@@ -187,7 +194,7 @@ fn check_money(errors: &mut FieldErrors, field: &str, text: &str) -> Option<Mone
     Some(amount)
 }
 
-fn check_text(
+pub fn check_text(
     errors: &mut FieldErrors,
     field: &str,
     text: &str,
@@ -228,6 +235,97 @@ fn check_codes<V: Vocabulary>(errors: &mut FieldErrors, field: &str, codes: &[St
         .filter_map(|(i, code)| errors.check(&format!("{field}[{i}]"), V::parse_code(code)))
         .filter(|v| seen.insert(v.code()))
         .collect()
+}
+
+/// Checks rates by band: each band once, every amount a price.
+pub fn check_rates(errors: &mut FieldErrors, inputs: Vec<RateInput>) -> Vec<Rate> {
+    let mut rates = Vec::new();
+    let mut bands_seen = BTreeSet::new();
+    for (i, rate) in inputs.into_iter().enumerate() {
+        let band = errors
+            .required(&format!("rates[{i}].band"), rate.band.as_deref())
+            .and_then(|b| errors.check(&format!("rates[{i}].band"), Band::parse_code(b)));
+        let amount = errors
+            .required(&format!("rates[{i}].amount"), rate.amount.as_deref())
+            .and_then(|a| check_money(errors, &format!("rates[{i}].amount"), a));
+        if let (Some(band), Some(amount)) = (band, amount) {
+            if bands_seen.insert(band) {
+                rates.push(Rate { band, amount });
+            } else {
+                errors.add(&format!("rates[{i}].band"), "is given twice");
+            }
+        }
+    }
+
+    rates.sort_by_key(|r| r.band);
+    rates
+}
+
+/// Checks fees: each an amount or a percent of what it is charged on.
+pub fn check_fees(errors: &mut FieldErrors, inputs: Vec<FeeInput>) -> Vec<Fee> {
+    if inputs.len() > MAX_FEES {
+        errors.add("fees", format!("must be at most {MAX_FEES}"));
+    }
+    let mut fees = Vec::new();
+    for (i, fee) in inputs.into_iter().take(MAX_FEES).enumerate() {
+        let field = |name: &str| format!("fees[{i}].{name}");
+        let kind = errors
+            .required(&field("kind"), fee.kind.as_deref())
+            .and_then(|k| errors.check(&field("kind"), FeeKind::parse_code(k)));
+        let per = errors
+            .required(&field("per"), fee.per.as_deref())
+            .and_then(|p| errors.check(&field("per"), FeePer::parse_code(p)));
+        let label = match fee
+            .label
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            Some(label) => check_text(errors, &field("label"), label, 1..=FEE_LABEL_MAX_CHARS),
+            None => kind.map(|k| k.label().to_owned()),
+        };
+        let amount = fee
+            .amount
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty());
+        let percent = fee
+            .percent
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        let charge = match (amount, percent) {
+            (Some(a), None) => check_money(errors, &field("amount"), a).map(FeeCharge::Amount),
+            (None, Some(p)) => errors
+                .check(&field("percent"), Percent::parse(p))
+                .map(FeeCharge::Percent),
+            (Some(_), Some(_)) => {
+                errors.add(&field("amount"), "give an amount or a percent, not both");
+                None
+            }
+            (None, None) => {
+                errors.add(&field("amount"), "give an amount or a percent");
+                None
+            }
+        };
+        if let (Some(FeeCharge::Amount(_)), Some(FeePer::CommissionValue | FeePer::Budget)) =
+            (&charge, per)
+        {
+            errors.add(
+                &field("per"),
+                "a share of the cost or of the budget must be a percent",
+            );
+        }
+        if let (Some(kind), Some(label), Some(charge), Some(per)) = (kind, label, charge, per) {
+            fees.push(Fee {
+                kind,
+                label,
+                charge,
+                per,
+            });
+        }
+    }
+    fees
 }
 
 /// Checks a listing's content for a seller of `seller`. Returns every problem at once.
@@ -278,89 +376,8 @@ pub fn check(
         }
     };
 
-    let mut rates = Vec::new();
-    let mut bands_seen = BTreeSet::new();
-    for (i, rate) in input.rates.unwrap_or_default().into_iter().enumerate() {
-        let band = errors
-            .required(&format!("rates[{i}].band"), rate.band.as_deref())
-            .and_then(|b| errors.check(&format!("rates[{i}].band"), Band::parse_code(b)));
-        let amount = errors
-            .required(&format!("rates[{i}].amount"), rate.amount.as_deref())
-            .and_then(|a| check_money(&mut errors, &format!("rates[{i}].amount"), a));
-        if let (Some(band), Some(amount)) = (band, amount) {
-            if bands_seen.insert(band) {
-                rates.push(Rate { band, amount });
-            } else {
-                errors.add(&format!("rates[{i}].band"), "is given twice");
-            }
-        }
-    }
-
-    rates.sort_by_key(|r| r.band);
-
-    let fee_inputs = input.fees.unwrap_or_default();
-    if fee_inputs.len() > MAX_FEES {
-        errors.add("fees", format!("must be at most {MAX_FEES}"));
-    }
-    let mut fees = Vec::new();
-    for (i, fee) in fee_inputs.into_iter().take(MAX_FEES).enumerate() {
-        let field = |name: &str| format!("fees[{i}].{name}");
-        let kind = errors
-            .required(&field("kind"), fee.kind.as_deref())
-            .and_then(|k| errors.check(&field("kind"), FeeKind::parse_code(k)));
-        let per = errors
-            .required(&field("per"), fee.per.as_deref())
-            .and_then(|p| errors.check(&field("per"), FeePer::parse_code(p)));
-        let label = match fee
-            .label
-            .as_deref()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-        {
-            Some(label) => check_text(&mut errors, &field("label"), label, 1..=FEE_LABEL_MAX_CHARS),
-            None => kind.map(|k| k.label().to_owned()),
-        };
-        let amount = fee
-            .amount
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| !a.is_empty());
-        let percent = fee
-            .percent
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty());
-        let charge = match (amount, percent) {
-            (Some(a), None) => check_money(&mut errors, &field("amount"), a).map(FeeCharge::Amount),
-            (None, Some(p)) => errors
-                .check(&field("percent"), Percent::parse(p))
-                .map(FeeCharge::Percent),
-            (Some(_), Some(_)) => {
-                errors.add(&field("amount"), "give an amount or a percent, not both");
-                None
-            }
-            (None, None) => {
-                errors.add(&field("amount"), "give an amount or a percent");
-                None
-            }
-        };
-        if let (Some(FeeCharge::Amount(_)), Some(FeePer::CommissionValue | FeePer::Budget)) =
-            (&charge, per)
-        {
-            errors.add(
-                &field("per"),
-                "a share of the cost or of the budget must be a percent",
-            );
-        }
-        if let (Some(kind), Some(label), Some(charge), Some(per)) = (kind, label, charge, per) {
-            fees.push(Fee {
-                kind,
-                label,
-                charge,
-                per,
-            });
-        }
-    }
+    let rates = check_rates(&mut errors, input.rates.unwrap_or_default());
+    let fees = check_fees(&mut errors, input.fees.unwrap_or_default());
 
     let base = errors
         .required("postcode", input.postcode.as_deref())

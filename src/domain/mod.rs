@@ -12,6 +12,7 @@ pub mod places;
 pub mod plans;
 pub mod pricing;
 pub mod quantity;
+pub mod requests;
 pub mod search;
 pub mod sellers;
 pub mod tokens;

@@ -284,6 +284,34 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Where a support request is: taking offers, or done with.
+    RequestStatus {
+        Open = "Open for offers",
+        Filled = "Filled",
+        Withdrawn = "Withdrawn",
+        Expired = "Expired",
+    }
+}
+
+vocabulary! {
+    OfferStatus {
+        Open = "Open",
+        Accepted = "Accepted",
+        Declined = "Declined",
+        Withdrawn = "Withdrawn",
+    }
+}
+
+vocabulary! {
+    /// How often a seller hears of new requests that fit their listings.
+    AlertFrequency {
+        Immediate = "As soon as a request is posted",
+        Daily = "Once a day, in a digest",
+        Off = "Never: I will look at the requests page",
+    }
+}
+
+vocabulary! {
     /// In which capacity someone acted on a plan or commission.
     ActingAs {
         Holder = "Budget holder",

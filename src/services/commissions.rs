@@ -23,9 +23,11 @@ use crate::domain::vocab::{
 };
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::Account;
+use crate::services::idempotency::create_once;
+pub use crate::services::idempotency::{Created, Idempotency};
 use crate::services::mail;
 use crate::services::plans::{is_holder_side, post_failed, visible_plan};
-use crate::store::commissions::{self as store, CommissionRow, NewDelivery, Scope, StoredAnswer};
+use crate::store::commissions::{self as store, CommissionRow, NewDelivery, Scope};
 use crate::store::ledger::{self, EntryRef};
 use crate::store::plans as plan_store;
 use crate::store::{listings as listing_store, write_transaction, DbConnection, StoreError};
@@ -71,6 +73,9 @@ pub struct CommissionView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brokered_by: Option<i64>,
     pub alternatives_considered: Vec<String>,
+    /// The tailored offer this commission was accepted from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<i64>,
     pub note: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -127,6 +132,7 @@ pub fn view(conn: &mut DbConnection, row: &CommissionRow) -> Result<CommissionVi
         brokered_by: (acting_as == ActingAs::Broker).then_some(row.requested_by),
         alternatives_considered: serde_json::from_str(&row.alternatives)
             .map_err(|_| corrupt("alternatives"))?,
+        offer_id: row.offer_id,
         note: row.note.clone(),
         reason: row.reason.clone(),
         created_at: row.created_at.and_utc(),
@@ -157,37 +163,7 @@ fn standing(
     Ok(acting)
 }
 
-/// The first answer to a repeated request, or None when the key is new.
-pub enum Created {
-    New(Box<CommissionView>),
-    Replayed(String),
-}
-
-/// An `Idempotency-Key` with what the request said, to tell repeats from reuse.
-pub struct Idempotency {
-    pub key: String,
-    pub fingerprint: String,
-}
-
-fn replay(
-    conn: &mut DbConnection,
-    account: &Account,
-    idempotency: Option<&Idempotency>,
-) -> Result<Option<String>, AppError> {
-    let Some(idem) = idempotency else {
-        return Ok(None);
-    };
-    match store::stored_answer(conn, account.id, &idem.key)? {
-        Some(answer) if answer.request == idem.fingerprint => Ok(Some(answer.body)),
-        Some(_) => Err(AppError::conflict(
-            "idempotency-key-reused",
-            "This Idempotency-Key was already used for a different request.",
-        )),
-        None => Ok(None),
-    }
-}
-
-fn resolve_portion(
+pub(crate) fn resolve_portion(
     portions: &[plan_store::PortionRow],
     choice: &PortionChoice,
 ) -> Result<plan_store::PortionRow, AppError> {
@@ -228,35 +204,13 @@ pub fn create(
     input: CommissionInput,
     idempotency: Option<Idempotency>,
     now: DateTime<Utc>,
-) -> Result<Created, AppError> {
+) -> Result<Created<CommissionView>, AppError> {
     let request = check_request(input).map_err(AppError::Validation)?;
     let today = now.date_naive();
     let now = now.naive_utc();
-    let outcome = write_transaction(conn, |conn| {
-        if let Some(body) = replay(conn, account, idempotency.as_ref())? {
-            return Ok(Created::Replayed(body));
-        }
-        let view = commission_in_transaction(conn, account, plan_id, &request, today, now)?;
-        if let Some(idem) = &idempotency {
-            let answer = StoredAnswer {
-                request: idem.fingerprint.clone(),
-                status: 201,
-                body: serde_json::to_string(&view).expect("views serialise"),
-            };
-            store::store_answer(conn, account.id, &idem.key, &answer, now)?;
-        }
-        Ok(Created::New(Box::new(view)))
-    });
-    match outcome {
-        // Two requests with one key raced on PostgreSQL: the loser replays the winner's answer.
-        Err(AppError::Internal(_)) if idempotency.is_some() => {
-            match replay(conn, account, idempotency.as_ref())? {
-                Some(body) => Ok(Created::Replayed(body)),
-                None => outcome,
-            }
-        }
-        other => other,
-    }
+    create_once(conn, account.id, idempotency.as_ref(), now, |conn| {
+        commission_in_transaction(conn, account, plan_id, &request, today, now)
+    })
 }
 
 /// Everything a commission would be, worked out but not yet written.
@@ -268,16 +222,16 @@ pub struct Quote {
     pub cost: Cost,
 }
 
-/// Checks a request against the plan and the listing and prices it. With
-/// `lock`, the portion is locked first, as committing needs.
-fn quote_in(
+/// The plan a commission would be paid from, checked: the caller acts for
+/// the holder, the plan is approved, and the dates and outcome fit it.
+pub(crate) fn plan_for_commission(
     conn: &mut DbConnection,
     account: &Account,
     plan_id: i64,
-    request: &CommissionRequest,
+    (start_date, end_date): (NaiveDate, NaiveDate),
+    outcome_id: Option<i64>,
     today: NaiveDate,
-    lock: bool,
-) -> Result<Quote, AppError> {
+) -> Result<(plan_store::PlanRow, ActingAs, Vec<plan_store::PortionRow>), AppError> {
     let (plan, acting) = visible_plan(conn, account, plan_id)?;
     if !is_holder_side(acting) {
         return Err(AppError::Forbidden(
@@ -292,7 +246,7 @@ fn quote_in(
         ));
     }
     let mut errors = FieldErrors::new();
-    if request.start_date < plan.period_start || request.start_date > plan.period_end {
+    if start_date < plan.period_start || start_date > plan.period_end {
         errors.add(
             "start_date",
             format!(
@@ -301,16 +255,16 @@ fn quote_in(
             ),
         );
     }
-    if request.end_date > plan.period_end {
+    if end_date > plan.period_end {
         errors.add(
             "end_date",
             format!("must be on or before the plan ends, {}", plan.period_end),
         );
     }
-    if request.end_date < today {
+    if end_date < today {
         errors.add("end_date", "is in the past");
     }
-    if let Some(outcome_id) = request.outcome_id {
+    if let Some(outcome_id) = outcome_id {
         if !plan_store::outcomes(conn, plan_id)?
             .iter()
             .any(|o| o.id == outcome_id)
@@ -320,6 +274,41 @@ fn quote_in(
     }
     errors.into_result()?;
     let portions = plan_store::portions(conn, plan_id)?;
+    Ok((plan, acting, portions))
+}
+
+/// The plan's budget for a whole year, for fees charged as a share of it.
+pub(crate) fn annual_budget(
+    plan: &plan_store::PlanRow,
+    portions: &[plan_store::PortionRow],
+) -> Result<Money, AppError> {
+    let plan_budget: i64 = portions.iter().map(|p| p.budget_pence).sum();
+    let plan_days = (plan.period_end - plan.period_start).num_days() + 1;
+    Money::from_decimal(
+        Decimal::from(plan_budget) / Decimal::ONE_HUNDRED * Decimal::from(365)
+            / Decimal::from(plan_days),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Checks a request against the plan and the listing and prices it. With
+/// `lock`, the portion is locked first, as committing needs.
+fn quote_in(
+    conn: &mut DbConnection,
+    account: &Account,
+    plan_id: i64,
+    request: &CommissionRequest,
+    today: NaiveDate,
+    lock: bool,
+) -> Result<Quote, AppError> {
+    let (plan, acting, portions) = plan_for_commission(
+        conn,
+        account,
+        plan_id,
+        (request.start_date, request.end_date),
+        request.outcome_id,
+        today,
+    )?;
     let portion = resolve_portion(&portions, &request.portion)?;
     // Take the portion's lock before writing anything that refers to it: on
     // PostgreSQL a row referring to the portion holds a share lock on it, and
@@ -345,17 +334,10 @@ fn quote_in(
     if listing.owner_id == plan.holder_id {
         return Err(AppError::field("listing_id", "is the holder's own listing"));
     }
-    let plan_budget: i64 = portions.iter().map(|p| p.budget_pence).sum();
-    let plan_days = (plan.period_end - plan.period_start).num_days() + 1;
-    let annual_budget = Money::from_decimal(
-        Decimal::from(plan_budget) / Decimal::ONE_HUNDRED * Decimal::from(365)
-            / Decimal::from(plan_days),
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))?;
     let cost = rules::price(
         &listing.content,
         request,
-        annual_budget,
+        annual_budget(&plan, &portions)?,
         BankHolidays::get(),
     )
     .map_err(AppError::Validation)?;
@@ -459,47 +441,62 @@ fn commission_in_transaction(
         reason: None,
         created_at: now,
         updated_at: now,
+        offer_id: None,
     };
-    let id = store::insert(conn, &row)?;
+    let view = commit(conn, account, acting, &row, now)?;
+    if let Some(seller) = mail::recipient(conn, view.seller_id)? {
+        let draft = mail::Draft {
+            kind: "commission_requested",
+            subject: format!("New request: {}", view.listing_title),
+            summary: "Someone with a personal budget would like to buy your support. Please accept or decline the request.".into(),
+            facts: facts_of(&view),
+            action_label: "Accept or decline the request",
+            action_path: format!("/commissions/{}", view.id),
+        };
+        mail::tell(conn, &seller, &draft, now)?;
+    }
+    Ok(view)
+}
+
+/// Writes a commission and commits its cost against its portion, whose lock
+/// the caller holds: the budget check and the commitment are one step.
+pub(crate) fn commit(
+    conn: &mut DbConnection,
+    account: &Account,
+    acting: ActingAs,
+    row: &CommissionRow,
+    now: chrono::NaiveDateTime,
+) -> Result<CommissionView, AppError> {
+    let id = store::insert(conn, row)?;
     let entry = EntryRef {
-        plan_id,
-        portion_id: portion.id,
+        plan_id: row.plan_id,
+        portion_id: row.portion_id,
         commission_id: Some(id),
         actor_id: Some(account.id),
     };
-    // The check and the commitment are one step, under the portion's lock.
     ledger::post(
         conn,
         entry,
         EntryKind::Commit,
-        cost.total,
-        "commission requested",
+        Money::from_pence(row.total_pence),
+        &format!("commission {}", row.status),
         now,
     )
     .map_err(post_failed)?;
     plan_store::record_event(
         conn,
-        plan_id,
+        row.plan_id,
         account.id,
         acting,
-        "commission requested",
-        &format!("commission {id}: {}", cost.total.display_gbp()),
+        &format!("commission {}", row.status),
+        &format!(
+            "commission {id}: {}",
+            Money::from_pence(row.total_pence).display_gbp()
+        ),
         now,
     )?;
     let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
-    let view = view(conn, &row)?;
-    if let Some(seller) = mail::recipient(conn, row.seller_id)? {
-        let draft = mail::Draft {
-            kind: "commission_requested",
-            subject: format!("New request: {}", row.listing_title),
-            summary: "Someone with a personal budget would like to buy your support. Please accept or decline the request.".into(),
-            facts: facts_of(&view),
-            action_label: "Accept or decline the request",
-            action_path: format!("/commissions/{id}"),
-        };
-        mail::tell(conn, &seller, &draft, now)?;
-    }
-    Ok(view)
+    view(conn, &row)
 }
 
 /// What a message about a commission lists.

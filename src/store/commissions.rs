@@ -40,6 +40,8 @@ pub struct CommissionRow {
     pub reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The tailored offer this commission was accepted from, if any.
+    pub offer_id: Option<i64>,
 }
 
 impl CommissionRow {

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod listings;
 pub mod mail;
 pub mod plans;
+pub mod requests;
 pub mod schema;
 pub mod search;
 pub mod sellers;

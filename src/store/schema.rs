@@ -285,6 +285,7 @@ diesel::table! {
         reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        offer_id -> Nullable<BigInt>,
     }
 }
 
@@ -383,6 +384,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    support_requests (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        council_code -> Text,
+        requested_by -> BigInt,
+        acting_as -> Text,
+        status -> Text,
+        category -> Text,
+        unit -> Text,
+        quantity_centi -> BigInt,
+        per -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        outcome_id -> Nullable<BigInt>,
+        outcome_domain -> Nullable<Text>,
+        availability -> Text,
+        languages -> Text,
+        max_price_pence -> Nullable<BigInt>,
+        details -> Text,
+        expires_on -> Date,
+        first_offer_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    support_request_areas (request_id, district) {
+        request_id -> BigInt,
+        district -> Text,
+    }
+}
+
+diesel::table! {
+    offers (id) {
+        id -> BigInt,
+        request_id -> BigInt,
+        seller_id -> BigInt,
+        listing_id -> BigInt,
+        status -> Text,
+        unit -> Text,
+        price_pence -> BigInt,
+        rates -> Text,
+        fees -> Text,
+        visits_per_week_centi -> Nullable<BigInt>,
+        start_date -> Date,
+        schedule -> Text,
+        message -> Text,
+        valid_until -> Nullable<Date>,
+        weekly_pence -> BigInt,
+        total_pence -> BigInt,
+        cost -> Text,
+        commission_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    request_alerts (account_id) {
+        account_id -> BigInt,
+        frequency -> Text,
+        digest_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    council_reference_rates (council_code, category, unit) {
+        council_code -> Text,
+        category -> Text,
+        unit -> Text,
+        amount_pence -> BigInt,
+        updated_by -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(support_request_areas -> support_requests (request_id));
+diesel::joinable!(offers -> support_requests (request_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     councils,
     accounts,
@@ -413,4 +496,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     outcome_ratings,
     idempotency_keys,
     mail_outbox,
+    support_requests,
+    support_request_areas,
+    offers,
+    request_alerts,
+    council_reference_rates,
 );

@@ -8,12 +8,16 @@ pub mod health;
 pub mod listings;
 pub mod places;
 pub mod plans;
+pub mod requests;
 pub mod search;
 
-use actix_web::web;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::{AppError, FieldErrors};
+use crate::services::idempotency::{Created, Idempotency};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Each path is one resource, so a wrong method answers 405, not 404.
@@ -46,6 +50,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/sellers/me")
                 .route(web::get().to(listings::my_profile))
                 .route(web::put().to(listings::save_my_profile)),
+        )
+        .service(
+            web::resource("/sellers/me/request-alerts")
+                .route(web::get().to(requests::alerts))
+                .route(web::put().to(requests::save_alerts)),
         )
         .service(web::resource("/sellers/{id}").route(web::get().to(listings::seller)))
         .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_tool)))
@@ -88,6 +97,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/plans/{id}/moves").route(web::post().to(plans::move_money)))
         // After the named sub-resources: submit, approve, revise, end.
         .service(web::resource("/plans/{id}/{action}").route(web::post().to(plans::act)))
+        .service(
+            web::resource("/requests")
+                .route(web::get().to(requests::list))
+                .route(web::post().to(requests::create)),
+        )
+        .service(web::resource("/requests/{id}").route(web::get().to(requests::show)))
+        .service(web::resource("/requests/{id}/withdraw").route(web::post().to(requests::withdraw)))
+        .service(
+            web::resource("/requests/{id}/offers")
+                .route(web::get().to(requests::offers_of_request))
+                .route(web::post().to(requests::make_offer)),
+        )
+        .service(web::resource("/offers").route(web::get().to(requests::my_offers)))
+        .service(
+            web::resource("/offers/{id}")
+                .route(web::get().to(requests::show_offer))
+                .route(web::patch().to(requests::revise_offer))
+                .route(web::delete().to(requests::withdraw_offer)),
+        )
+        .service(web::resource("/offers/{id}/accept").route(web::post().to(requests::accept_offer)))
         .service(web::resource("/commissions").route(web::get().to(commissions::list)))
         .service(web::resource("/commissions/{id}").route(web::get().to(commissions::show)))
         .service(
@@ -143,4 +172,44 @@ pub struct ListPage<T> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+}
+
+/// Reads an `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default().trim();
+    if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(AppError::Malformed(
+            "The Idempotency-Key header must be 1 to 255 visible ASCII characters.".into(),
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// The body of a creating POST, and its idempotency key with what the
+/// request said, so a repeat is told from a reuse of the key.
+pub fn idempotent_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    body: Value,
+) -> Result<(T, Option<Idempotency>), AppError> {
+    let idempotency = idempotency_key(req)?.map(|key| Idempotency {
+        key,
+        fingerprint: format!("{} {} {body}", req.method(), req.path()),
+    });
+    let input = serde_json::from_value(body)
+        .map_err(|e| AppError::Malformed(format!("The request body is not valid: {e}")))?;
+    Ok((input, idempotency))
+}
+
+/// 201 with what was created, or with the first answer to a repeated request.
+pub fn created_response<T: Serialize>(created: Created<T>) -> HttpResponse {
+    match created {
+        Created::New(value) => HttpResponse::Created().json(value),
+        Created::Replayed(body) => HttpResponse::Created()
+            .content_type("application/json")
+            .insert_header(("Idempotent-Replayed", "true"))
+            .body(body),
+    }
 }

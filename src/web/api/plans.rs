@@ -5,10 +5,11 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::{created_response, idempotent_body};
 use crate::domain::commissions::CommissionInput;
 use crate::domain::plans::{status_after, NewPlanInput, PlanContentInput};
 use crate::error::AppError;
-use crate::services::commissions::{self, Created, Idempotency};
+use crate::services::commissions;
 use crate::services::plans;
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
@@ -135,20 +136,6 @@ pub async fn remove_representative(
     Ok(HttpResponse::Ok().json(plan))
 }
 
-/// Reads an `Idempotency-Key` header: 1 to 255 visible ASCII characters.
-pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
-    let Some(value) = req.headers().get("Idempotency-Key") else {
-        return Ok(None);
-    };
-    let key = value.to_str().unwrap_or_default().trim();
-    if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(AppError::Malformed(
-            "The Idempotency-Key header must be 1 to 255 visible ASCII characters.".into(),
-        ));
-    }
-    Ok(Some(key.to_owned()))
-}
-
 pub async fn commission(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -157,24 +144,12 @@ pub async fn commission(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let body = body.into_inner();
-    let idempotency = idempotency_key(&req)?.map(|key| Idempotency {
-        key,
-        fingerprint: format!("POST {} {body}", req.path()),
-    });
-    let input: CommissionInput = serde_json::from_value(body)
-        .map_err(|e| AppError::Malformed(format!("The request body is not valid: {e}")))?;
+    let (input, idempotency) = idempotent_body::<CommissionInput>(&req, body.into_inner())?;
     let created = state
         .db
         .run(move |conn| {
             commissions::create(conn, &caller.account, id, input, idempotency, Utc::now())
         })
         .await?;
-    Ok(match created {
-        Created::New(view) => HttpResponse::Created().json(view),
-        Created::Replayed(body) => HttpResponse::Created()
-            .content_type("application/json")
-            .insert_header(("Idempotent-Replayed", "true"))
-            .body(body),
-    })
+    Ok(created_response(created))
 }

@@ -1,0 +1,710 @@
+//! Tailored offers: a seller answers a request with terms made for that
+//! person, priced with the cost engine commissions use; the holder's side
+//! compares them and accepts one, which becomes an accepted commission under
+//! the same no-overspend guarantee, and the other offers are declined.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::domain::commissions::{portion_choice, PortionChoice};
+use crate::domain::listings::{FeeInput, RateInput};
+use crate::domain::money::Money;
+use crate::domain::pricing::Cost;
+use crate::domain::quantity::Quantity;
+use crate::domain::requests::{check_offer, price_offer, Asked, OfferInput, OfferTerms};
+use crate::domain::vocab::{
+    ActingAs, CommissionStatus, OfferStatus, PortionMode, QuantityPer, RequestStatus, Unit,
+    Vocabulary,
+};
+use crate::error::AppError;
+use crate::services::accounts::Account;
+use crate::services::commissions::{
+    self, annual_budget, plan_for_commission, resolve_portion, CommissionView, CostView,
+};
+use crate::services::idempotency::{create_once, Created, Idempotency};
+use crate::services::mail;
+use crate::services::requests::{audience, fits_seller, plan_side_of, Audience};
+use crate::store::accounts as account_store;
+use crate::store::commissions::CommissionRow;
+use crate::store::ledger;
+use crate::store::plans as plan_store;
+use crate::store::requests::{self as store, OfferRow, RequestRow};
+use crate::store::{listings as listing_store, write_transaction, DbConnection, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Price {
+    pub amount: Money,
+    pub unit: Unit,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SellerRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What the offer would leave in one portion of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortionFit {
+    pub portion_id: i64,
+    pub mode: PortionMode,
+    pub mode_label: &'static str,
+    pub available: Money,
+    pub left_after: Money,
+    pub fits: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferView {
+    pub id: i64,
+    pub request_id: i64,
+    pub status: OfferStatus,
+    pub status_label: &'static str,
+    pub seller: SellerRef,
+    pub listing_id: i64,
+    pub listing_title: String,
+    pub price: Price,
+    pub rates: Vec<RateInput>,
+    pub fees: Vec<FeeInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visits_per_week: Option<Quantity>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub schedule: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
+    /// An open offer past its `valid_until` can no longer be accepted.
+    pub expired: bool,
+    pub cost: CostView,
+    /// True when the price is above the most the request said it would pay.
+    pub above_max_price: bool,
+    /// For the holder's side: what accepting would leave in each portion.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub portions: Vec<PortionFit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commission_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("offer {what}"))
+}
+
+fn asked_of(row: &RequestRow) -> Result<Asked, StoreError> {
+    Ok(Asked {
+        unit: Unit::parse_code(&row.unit).map_err(|_| corrupt("request unit"))?,
+        quantity: Quantity::from_hundredths(row.quantity_centi),
+        start_date: row.start_date,
+        end_date: row.end_date,
+    })
+}
+
+/// The offer's terms as they were checked when it was made.
+fn terms_of(row: &OfferRow, asked: &Asked, today: NaiveDate) -> Result<OfferTerms, AppError> {
+    let input = stored_input(row)?;
+    // Stored terms passed these checks once; the date checks must not fail later.
+    let mut terms = check_offer(input, asked, today.min(row.created_at.date()))
+        .map_err(|_| corrupt("terms"))?;
+    terms.valid_until = row.valid_until;
+    Ok(terms)
+}
+
+fn stored_input(row: &OfferRow) -> Result<OfferInput, StoreError> {
+    Ok(OfferInput {
+        listing_id: Some(row.listing_id),
+        price: Some(crate::domain::listings::PriceInput {
+            amount: Some(Money::from_pence(row.price_pence).to_string()),
+            unit: Some(row.unit.clone()),
+        }),
+        rates: Some(serde_json::from_str(&row.rates).map_err(|_| corrupt("rates"))?),
+        fees: Some(serde_json::from_str(&row.fees).map_err(|_| corrupt("fees"))?),
+        visits_per_week: row
+            .visits_per_week_centi
+            .map(|v| Value::String(Quantity::from_hundredths(v).to_string())),
+        start_date: Some(row.start_date.to_string()),
+        schedule: Some(row.schedule.clone()),
+        message: Some(row.message.clone()),
+        valid_until: row.valid_until.map(|d| d.to_string()),
+    })
+}
+
+pub fn view(
+    conn: &mut DbConnection,
+    row: &OfferRow,
+    request: &RequestRow,
+    with_portions: bool,
+    today: NaiveDate,
+) -> Result<OfferView, AppError> {
+    let status = row.status()?;
+    let cost: Cost = serde_json::from_str(&row.cost).map_err(|_| corrupt("cost"))?;
+    let seller = account_store::find(conn, row.seller_id)?.ok_or(AppError::NotFound)?;
+    let listing_title = listing_store::find(conn, row.listing_id)?
+        .map(|l| l.content.title)
+        .unwrap_or_default();
+    let portions = if with_portions && status == OfferStatus::Open {
+        let balances = ledger::balances_of_plan(conn, request.plan_id)?;
+        plan_store::portions(conn, request.plan_id)?
+            .into_iter()
+            .map(|p| {
+                let available = balances.get(&p.id).copied().unwrap_or_default().available();
+                let left = available.pence() - cost.total.pence();
+                let mode = PortionMode::parse_code(&p.mode).map_err(|_| corrupt("portion"))?;
+                Ok(PortionFit {
+                    portion_id: p.id,
+                    mode,
+                    mode_label: mode.label(),
+                    available,
+                    left_after: Money::from_pence(left.max(0)),
+                    fits: left >= 0,
+                })
+            })
+            .collect::<Result<_, AppError>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(OfferView {
+        id: row.id,
+        request_id: row.request_id,
+        status,
+        status_label: status.label(),
+        seller: SellerRef {
+            id: seller.id,
+            name: seller.name,
+        },
+        listing_id: row.listing_id,
+        listing_title,
+        price: Price {
+            amount: Money::from_pence(row.price_pence),
+            unit: Unit::parse_code(&row.unit).map_err(|_| corrupt("unit"))?,
+        },
+        rates: serde_json::from_str(&row.rates).map_err(|_| corrupt("rates"))?,
+        fees: serde_json::from_str(&row.fees).map_err(|_| corrupt("fees"))?,
+        visits_per_week: row.visits_per_week_centi.map(Quantity::from_hundredths),
+        start_date: row.start_date,
+        end_date: request.end_date,
+        schedule: row.schedule.clone(),
+        message: row.message.clone(),
+        valid_until: row.valid_until,
+        expired: status == OfferStatus::Open && row.valid_until.is_some_and(|v| v < today),
+        cost: CostView {
+            unit_price: cost.unit_price,
+            fees: cost.fees_total,
+            weekly: cost.weekly,
+            total: cost.total,
+            fee_lines: cost
+                .fees
+                .iter()
+                .map(|f| serde_json::to_value(f).expect("fee lines serialise"))
+                .collect(),
+        },
+        above_max_price: request.unit == row.unit
+            && request.max_price_pence.is_some_and(|m| row.price_pence > m),
+        portions,
+        commission_id: row.commission_id,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+    })
+}
+
+/// Checks and prices an offer against its request; returns the row to store.
+#[allow(clippy::too_many_arguments)]
+fn priced_row(
+    conn: &mut DbConnection,
+    account: &Account,
+    request: &RequestRow,
+    input: OfferInput,
+    listing_id: i64,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<OfferRow, AppError> {
+    let asked = asked_of(request)?;
+    let terms = check_offer(input, &asked, today).map_err(AppError::Validation)?;
+    let plan = plan_store::find(conn, request.plan_id)?.ok_or(AppError::NotFound)?;
+    let portions = plan_store::portions(conn, plan.id)?;
+    let cost = price_offer(&terms, &asked, annual_budget(&plan, &portions)?)
+        .map_err(AppError::Validation)?;
+    let stored = terms.to_input();
+    Ok(OfferRow {
+        id: 0,
+        request_id: request.id,
+        seller_id: account.id,
+        listing_id,
+        status: OfferStatus::Open.code().into(),
+        unit: terms.unit.code().into(),
+        price_pence: terms.price.pence(),
+        rates: serde_json::to_string(&stored.rates.unwrap_or_default()).expect("serialises"),
+        fees: serde_json::to_string(&stored.fees.unwrap_or_default()).expect("serialises"),
+        visits_per_week_centi: terms.visits_per_week.map(Quantity::hundredths),
+        start_date: terms.start_date,
+        schedule: terms.schedule,
+        message: terms.message,
+        valid_until: terms.valid_until,
+        weekly_pence: cost.weekly.pence(),
+        total_pence: cost.total.pence(),
+        cost: serde_json::to_string(&cost).expect("costs serialise"),
+        commission_id: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// Which of the seller's live listings the offer is made under.
+fn offer_listing(
+    conn: &mut DbConnection,
+    account: &Account,
+    request: &RequestRow,
+    chosen: Option<i64>,
+) -> Result<i64, AppError> {
+    let areas = store::areas_of(conn, &[request.id])?
+        .remove(&request.id)
+        .unwrap_or_default();
+    match chosen {
+        Some(id) => {
+            let fits = listing_store::find(conn, id)?.is_some_and(|l| {
+                l.owner_id == account.id
+                    && l.content.status == crate::domain::vocab::ListingStatus::Published
+                    && l.content.category.code() == request.category
+                    && l.content.areas.iter().any(|a| areas.contains(a))
+            });
+            if fits {
+                Ok(id)
+            } else {
+                Err(AppError::field(
+                    "listing_id",
+                    "must be one of your live listings in this category serving the request's area",
+                ))
+            }
+        }
+        None => store::matching_listing(conn, account.id, &request.category, &areas)?
+            .ok_or(AppError::NotFound),
+    }
+}
+
+fn request_open(row: &RequestRow, today: NaiveDate) -> Result<(), AppError> {
+    if row.status_on(today)? == RequestStatus::Open {
+        Ok(())
+    } else {
+        Err(AppError::conflict(
+            "request-closed",
+            "This request is no longer taking offers.",
+        ))
+    }
+}
+
+/// Everyone on the holder's side who hears about offers: the holder and
+/// any broker acting on the plan.
+fn holder_side_recipients(
+    conn: &mut DbConnection,
+    plan_id: i64,
+) -> Result<Vec<mail::Recipient>, AppError> {
+    let plan = plan_store::find(conn, plan_id)?.ok_or(AppError::NotFound)?;
+    let mut people = vec![plan.holder_id];
+    people.extend(plan_store::brokers(conn, plan_id)?);
+    let mut recipients = Vec::new();
+    for person in people {
+        recipients.extend(mail::recipient(conn, person)?);
+    }
+    Ok(recipients)
+}
+
+/// A seller answers a request that fits one of their live listings.
+pub fn make(
+    conn: &mut DbConnection,
+    account: &Account,
+    request_id: i64,
+    input: OfferInput,
+    idempotency: Option<Idempotency>,
+    now: DateTime<Utc>,
+) -> Result<Created<OfferView>, AppError> {
+    let today = now.date_naive();
+    let now = now.naive_utc();
+    create_once(conn, account.id, idempotency.as_ref(), now, |conn| {
+        let request = store::find_request(conn, request_id)?.ok_or(AppError::NotFound)?;
+        if !account.role.is_seller() || !fits_seller(conn, account.id, &request)? {
+            // The plan's side may see the request but cannot answer it; others may not see it.
+            return match audience(conn, account, &request) {
+                Ok(_) => Err(AppError::Forbidden(
+                    "Only a seller whose live listing fits the request can make an offer.".into(),
+                )),
+                Err(e) => Err(e),
+            };
+        }
+        request_open(&request, today)?;
+        if store::offers_of_request(conn, request_id)?
+            .iter()
+            .any(|o| o.seller_id == account.id && o.status == OfferStatus::Open.code())
+        {
+            return Err(AppError::conflict(
+                "offer-exists",
+                "You already have an open offer on this request: revise it instead.",
+            ));
+        }
+        let listing_id = offer_listing(conn, account, &request, input.listing_id)?;
+        let row = priced_row(conn, account, &request, input, listing_id, today, now)?;
+        let id = store::insert_offer(conn, &row)?;
+        store::note_first_offer(conn, request_id, now)?;
+        let row = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
+        let offer = view(conn, &row, &request, false, today)?;
+        for to in holder_side_recipients(conn, request.plan_id)? {
+            let draft = mail::Draft {
+                kind: "offer_received",
+                subject: format!("New offer from {}", offer.seller.name),
+                summary: "A seller has answered your request for support with an offer made for you. Compare the offers and accept the one you want.".into(),
+                facts: offer_facts(&offer),
+                action_label: "Compare your offers",
+                action_path: format!("/requests/{request_id}"),
+            };
+            mail::tell(conn, &to, &draft, now)?;
+        }
+        Ok(offer)
+    })
+}
+
+fn offer_facts(offer: &OfferView) -> Vec<(String, String)> {
+    vec![
+        ("From".into(), offer.seller.name.clone()),
+        (
+            "Price".into(),
+            format!(
+                "{} an {}",
+                offer.price.amount.display_gbp(),
+                offer.price.unit.code()
+            )
+            .replace("an week", "a week")
+            .replace("an night", "a night")
+            .replace("an session", "a session")
+            .replace("an day", "a day"),
+        ),
+        ("Each week".into(), offer.cost.weekly.display_gbp()),
+        ("In total".into(), offer.cost.total.display_gbp()),
+    ]
+}
+
+/// The offer and its request, if the caller may see the offer: its seller,
+/// or the request's plan side.
+fn visible_offer(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+) -> Result<(OfferRow, RequestRow, Option<ActingAs>), AppError> {
+    let offer = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
+    let request = store::find_request(conn, offer.request_id)?.ok_or(AppError::NotFound)?;
+    if offer.seller_id == account.id {
+        return Ok((offer, request, Some(ActingAs::Seller)));
+    }
+    match audience(conn, account, &request) {
+        Ok(Audience::PlanSide(acting)) => Ok((offer, request, Some(acting))),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    today: NaiveDate,
+) -> Result<OfferView, AppError> {
+    let (offer, request, acting) = visible_offer(conn, account, id)?;
+    let plan_side = acting.is_some_and(|a| a != ActingAs::Seller);
+    view(conn, &offer, &request, plan_side, today)
+}
+
+/// The offers on a request: all of them for the plan's side, with what each
+/// would leave in each portion; a seller sees only their own.
+pub fn of_request(
+    conn: &mut DbConnection,
+    account: &Account,
+    request_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<OfferView>, AppError> {
+    let request = store::find_request(conn, request_id)?.ok_or(AppError::NotFound)?;
+    let audience = audience(conn, account, &request)?;
+    let rows = store::offers_of_request(conn, request_id)?;
+    rows.iter()
+        .filter(|o| match audience {
+            Audience::PlanSide(_) => o.status != OfferStatus::Withdrawn.code(),
+            Audience::Seller => o.seller_id == account.id,
+        })
+        .map(|o| view(conn, o, &request, audience != Audience::Seller, today))
+        .collect()
+}
+
+/// A seller's own offers, newest first.
+pub fn of_seller(
+    conn: &mut DbConnection,
+    account: &Account,
+    today: NaiveDate,
+) -> Result<Vec<OfferView>, AppError> {
+    let rows = store::offers_of_seller(conn, account.id)?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        let request = store::find_request(conn, row.request_id)?.ok_or(AppError::NotFound)?;
+        views.push(view(conn, &row, &request, false, today)?);
+    }
+    Ok(views)
+}
+
+fn own_open_offer(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+) -> Result<(OfferRow, RequestRow), AppError> {
+    let (offer, request, acting) = visible_offer(conn, account, id)?;
+    if acting != Some(ActingAs::Seller) {
+        return Err(AppError::Forbidden(
+            "Only the seller who made an offer can change it.".into(),
+        ));
+    }
+    if offer.status()? != OfferStatus::Open {
+        return Err(AppError::conflict(
+            "offer-state",
+            format!(
+                "This offer is {}; only an open offer can be changed.",
+                offer.status()?.label().to_lowercase()
+            ),
+        ));
+    }
+    Ok((offer, request))
+}
+
+/// The seller revises an open offer: what is given replaces, the rest stays,
+/// and the cost is worked out again.
+pub fn revise(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    input: OfferInput,
+    now: DateTime<Utc>,
+) -> Result<OfferView, AppError> {
+    let today = now.date_naive();
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let (offer, request) = own_open_offer(conn, account, id)?;
+        request_open(&request, today)?;
+        let listing_id = match input.listing_id {
+            Some(chosen) => offer_listing(conn, account, &request, Some(chosen))?,
+            None => offer.listing_id,
+        };
+        let merged = input.over(stored_input(&offer)?);
+        let mut row = priced_row(conn, account, &request, merged, listing_id, today, now)?;
+        row.id = id;
+        row.created_at = offer.created_at;
+        if !store::revise_offer(conn, &row)? {
+            return Err(AppError::conflict(
+                "offer-state",
+                "This offer is no longer open.",
+            ));
+        }
+        let row = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, &request, false, today)
+    })
+}
+
+/// The seller withdraws an open offer.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<OfferView, AppError> {
+    let today = now.date_naive();
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let (_, request) = own_open_offer(conn, account, id)?;
+        if !store::close_offer(conn, id, OfferStatus::Withdrawn, None, now)? {
+            return Err(AppError::conflict(
+                "offer-state",
+                "This offer is no longer open.",
+            ));
+        }
+        let row = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, &request, false, today)
+    })
+}
+
+/// Declines every open offer on a request except `keep`, telling each seller.
+pub fn decline_open_offers(
+    conn: &mut DbConnection,
+    request: &RequestRow,
+    keep: Option<i64>,
+    summary: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    for offer in store::offers_of_request(conn, request.id)? {
+        if Some(offer.id) == keep || offer.status != OfferStatus::Open.code() {
+            continue;
+        }
+        if store::close_offer(conn, offer.id, OfferStatus::Declined, None, now)? {
+            if let Some(to) = mail::recipient(conn, offer.seller_id)? {
+                let draft = mail::Draft {
+                    kind: "offer_declined",
+                    subject: "Your offer was not taken up".into(),
+                    summary: summary.to_owned(),
+                    facts: vec![
+                        ("Request".into(), format!("Request {}", request.id)),
+                        (
+                            "Your price".into(),
+                            Money::from_pence(offer.price_pence).display_gbp(),
+                        ),
+                    ],
+                    action_label: "See requests that fit you",
+                    action_path: "/requests".into(),
+                };
+                mail::tell(conn, &to, &draft, now)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What accepting an offer answers: the commission it became, and the offer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Accepted {
+    pub commission: CommissionView,
+    pub offer: OfferView,
+}
+
+/// The holder's side accepts an offer: it becomes a commission the seller has
+/// already accepted, committed against the chosen portion; the request is
+/// filled and its other offers declined.
+pub fn accept(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    portion: Option<Value>,
+    idempotency: Option<Idempotency>,
+    now: DateTime<Utc>,
+) -> Result<Created<Accepted>, AppError> {
+    let today = now.date_naive();
+    let now = now.naive_utc();
+    let choice = parse_portion(portion)?;
+    create_once(conn, account.id, idempotency.as_ref(), now, |conn| {
+        let offer = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
+        let request = store::find_request(conn, offer.request_id)?.ok_or(AppError::NotFound)?;
+        let acting = plan_side_of(conn, account, &request).map_err(|e| match e {
+            // The seller can see their offer but not accept it.
+            AppError::Forbidden(_) if offer.seller_id == account.id => AppError::Forbidden(
+                "Only the person who asked, or someone acting for them, can accept an offer."
+                    .into(),
+            ),
+            other => other,
+        })?;
+        if offer.status()? != OfferStatus::Open {
+            return Err(AppError::conflict(
+                "offer-state",
+                format!(
+                    "This offer is {}; only an open offer can be accepted.",
+                    offer.status()?.label().to_lowercase()
+                ),
+            ));
+        }
+        if offer.valid_until.is_some_and(|v| v < today) {
+            return Err(AppError::conflict(
+                "offer-expired",
+                "This offer was valid only until a day that has passed. Ask the seller to renew it.",
+            ));
+        }
+        request_open(&request, today)?;
+        let (_, acting_on_plan, portions) = plan_for_commission(
+            conn,
+            account,
+            request.plan_id,
+            (offer.start_date, request.end_date),
+            request.outcome_id,
+            today,
+        )?;
+        debug_assert_eq!(acting, acting_on_plan);
+        let portion = resolve_portion(&portions, &choice)?;
+        // Claim the request first: of two offers accepted at once, one wins.
+        if !store::move_request(
+            conn,
+            request.id,
+            RequestStatus::Open,
+            RequestStatus::Filled,
+            now,
+        )? {
+            return Err(AppError::conflict(
+                "request-closed",
+                "This request has just been filled or withdrawn.",
+            ));
+        }
+        plan_store::lock_portion(conn, portion.id)?;
+        let asked = asked_of(&request)?;
+        let terms = terms_of(&offer, &asked, today)?;
+        let plan = plan_store::find(conn, request.plan_id)?.ok_or(AppError::NotFound)?;
+        let cost = price_offer(&terms, &asked, annual_budget(&plan, &portions)?)
+            .map_err(AppError::Validation)?;
+        let listing_title = listing_store::find(conn, offer.listing_id)?
+            .map(|l| l.content.title)
+            .unwrap_or_else(|| "Tailored offer".into());
+        let row = CommissionRow {
+            id: 0,
+            plan_id: request.plan_id,
+            portion_id: portion.id,
+            listing_id: offer.listing_id,
+            seller_id: offer.seller_id,
+            requested_by: account.id,
+            acting_as: acting.code().into(),
+            status: CommissionStatus::Accepted.code().into(),
+            listing_title,
+            category: request.category.clone(),
+            unit: terms.unit.code().into(),
+            band: None,
+            quantity_centi: terms.quantity_per_week(&asked).hundredths(),
+            per: QuantityPer::Week.code().into(),
+            visits_per_week_centi: terms.visits_per_week.map(Quantity::hundredths),
+            start_date: terms.start_date,
+            end_date: request.end_date,
+            outcome_id: request.outcome_id,
+            unit_price_pence: cost.unit_price.pence(),
+            weekly_pence: cost.weekly.pence(),
+            fees_pence: cost.fees_total.pence(),
+            total_pence: cost.total.pence(),
+            cost: serde_json::to_string(&cost).expect("costs serialise"),
+            alternatives: "[]".into(),
+            note: format!("From offer {id}"),
+            reason: None,
+            created_at: now,
+            updated_at: now,
+            offer_id: Some(id),
+        };
+        let commission = commissions::commit(conn, account, acting, &row, now)?;
+        store::close_offer(conn, id, OfferStatus::Accepted, Some(commission.id), now)?;
+        decline_open_offers(
+            conn,
+            &request,
+            Some(id),
+            "Thank you for your offer. The person who asked has chosen another offer this time. We hope to send you more requests soon.",
+            now,
+        )?;
+        let offer_row = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
+        let offer = view(conn, &offer_row, &request, false, today)?;
+        if let Some(to) = mail::recipient(conn, offer.seller.id)? {
+            let draft = mail::Draft {
+                kind: "offer_accepted",
+                subject: "Your offer was accepted".into(),
+                summary: "Your offer was accepted. It is now an agreed commission: the support can go ahead as you offered it.".into(),
+                facts: offer_facts(&offer),
+                action_label: "See the commission",
+                action_path: format!("/commissions/{}", commission.id),
+            };
+            mail::tell(conn, &to, &draft, now)?;
+        }
+        Ok(Accepted { commission, offer })
+    })
+}
+
+fn parse_portion(portion: Option<Value>) -> Result<PortionChoice, AppError> {
+    match portion {
+        None | Some(Value::Null) => Err(AppError::field(
+            "portion",
+            "is required: say which part of the budget pays for it",
+        )),
+        Some(value) => {
+            portion_choice(&value).map_err(|message| AppError::field("portion", message))
+        }
+    }
+}

@@ -1,0 +1,580 @@
+//! Support requests: the holder's side says what it needs; sellers whose live
+//! listings serve the category and district see only what the request shares
+//! and are told of it, at once or in a daily digest.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use serde::Serialize;
+
+use crate::domain::accounts::Role;
+use crate::domain::money::Money;
+use crate::domain::places::Places;
+use crate::domain::quantity::Quantity;
+use crate::domain::requests::{check_request, expires_on, RequestInput, SupportRequest};
+use crate::domain::vocab::{
+    ActingAs, AlertFrequency, Band, Category, OutcomeDomain, PlanStatus, RequestStatus, Unit,
+    Vocabulary,
+};
+use crate::error::AppError;
+use crate::services::accounts::Account;
+use crate::services::idempotency::{create_once, Created, Idempotency};
+use crate::services::mail;
+use crate::services::plans::{is_holder_side, standing, visible_plan};
+use crate::store::plans::{self as plan_store, PlanRow};
+use crate::store::requests::{self as store, RequestRow};
+use crate::store::{write_transaction, DbConnection, StoreError};
+
+/// A request as someone may see it. Sellers get only what the request shares:
+/// the fields marked "holder side" stay empty for them.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestView {
+    pub id: i64,
+    pub status: RequestStatus,
+    pub status_label: &'static str,
+    pub category: Category,
+    pub category_label: &'static str,
+    pub unit: Unit,
+    pub quantity: Quantity,
+    pub per: &'static str,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub areas: Vec<String>,
+    pub availability: Vec<Band>,
+    pub languages: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_price: Option<Money>,
+    pub details: String,
+    /// The area of life the support is for, never the outcome's own words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_domain: Option<OutcomeDomain>,
+    /// Offers open or accepted.
+    pub offers: i64,
+    /// The last day the request takes offers.
+    pub expires_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    /// Holder side: which plan, which outcome, who posted it and as what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acting_as: Option<ActingAs>,
+    /// Seller: their own open or accepted offer on it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub my_offer_id: Option<i64>,
+}
+
+/// Who is looking at a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The holder, their representative or broker, or their council.
+    PlanSide(ActingAs),
+    Seller,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("support request {what}"))
+}
+
+pub fn view(
+    conn: &mut DbConnection,
+    row: &RequestRow,
+    audience: Audience,
+    viewer_id: i64,
+    today: NaiveDate,
+) -> Result<RequestView, AppError> {
+    let areas = store::areas_of(conn, &[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default();
+    let offers = store::live_offer_counts(conn, &[row.id])?
+        .get(&row.id)
+        .copied()
+        .unwrap_or(0);
+    let status = row.status_on(today)?;
+    let category = Category::parse_code(&row.category).map_err(|_| corrupt("category"))?;
+    let availability: Vec<String> =
+        serde_json::from_str(&row.availability).map_err(|_| corrupt("availability"))?;
+    let plan_side = match audience {
+        Audience::PlanSide(acting) => Some(acting),
+        Audience::Seller => None,
+    };
+    let my_offer_id = match audience {
+        Audience::Seller => store::offers_of_request(conn, row.id)?
+            .into_iter()
+            .find(|o| o.seller_id == viewer_id && matches!(o.status.as_str(), "open" | "accepted"))
+            .map(|o| o.id),
+        Audience::PlanSide(_) => None,
+    };
+    Ok(RequestView {
+        id: row.id,
+        status,
+        status_label: status.label(),
+        category,
+        category_label: category.label(),
+        unit: Unit::parse_code(&row.unit).map_err(|_| corrupt("unit"))?,
+        quantity: Quantity::from_hundredths(row.quantity_centi),
+        per: "week",
+        start_date: row.start_date,
+        end_date: row.end_date,
+        areas,
+        availability: availability
+            .iter()
+            .map(|b| Band::parse_code(b).map_err(|_| corrupt("availability")))
+            .collect::<Result<_, _>>()?,
+        languages: serde_json::from_str(&row.languages).map_err(|_| corrupt("languages"))?,
+        max_price: row.max_price_pence.map(Money::from_pence),
+        details: row.details.clone(),
+        outcome_domain: row
+            .outcome_domain
+            .as_deref()
+            .map(OutcomeDomain::parse_code)
+            .transpose()
+            .map_err(|_| corrupt("outcome domain"))?,
+        offers,
+        expires_on: row.expires_on,
+        created_at: row.created_at.and_utc(),
+        plan_id: plan_side.map(|_| row.plan_id),
+        outcome_id: plan_side.and(row.outcome_id),
+        requested_by: plan_side.map(|_| row.requested_by),
+        acting_as: plan_side
+            .map(|_| ActingAs::parse_code(&row.acting_as).unwrap_or(ActingAs::Holder)),
+        my_offer_id,
+    })
+}
+
+/// How the caller stands to a request: the plan's side, or a seller it is
+/// shown to (it fits their live listings, or they have offered on it).
+pub fn audience(
+    conn: &mut DbConnection,
+    account: &Account,
+    row: &RequestRow,
+) -> Result<Audience, AppError> {
+    let plan = plan_store::find(conn, row.plan_id)?.ok_or(AppError::NotFound)?;
+    if let Some(acting) = standing(conn, account, &plan)? {
+        return Ok(Audience::PlanSide(acting));
+    }
+    if !account.role.is_seller() {
+        return Err(AppError::NotFound);
+    }
+    let offered = store::offers_of_request(conn, row.id)?
+        .iter()
+        .any(|o| o.seller_id == account.id);
+    if offered || fits_seller(conn, account.id, row)? {
+        Ok(Audience::Seller)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Whether the request's category and one of its districts are served by a
+/// live listing of this seller.
+pub fn fits_seller(
+    conn: &mut DbConnection,
+    seller_id: i64,
+    row: &RequestRow,
+) -> Result<bool, AppError> {
+    let served = store::served_by(conn, seller_id)?;
+    let areas = store::areas_of(conn, &[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(areas
+        .iter()
+        .any(|d| served.contains(&(row.category.clone(), d.clone()))))
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    today: NaiveDate,
+) -> Result<RequestView, AppError> {
+    let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
+    let audience = audience(conn, account, &row)?;
+    view(conn, &row, audience, account.id, today)
+}
+
+fn facts_of(request: &SupportRequest) -> Vec<(String, String)> {
+    vec![
+        ("Support".into(), request.category.label().into()),
+        (
+            "How much".into(),
+            format!("{} {} a week", request.quantity, request.unit.plural()),
+        ),
+        ("Where".into(), request.areas.join(", ")),
+        (
+            "Dates".into(),
+            format!("{} to {}", request.start_date, request.end_date),
+        ),
+    ]
+}
+
+/// The holder's side posts a request against a plan that is not ended.
+pub fn create(
+    conn: &mut DbConnection,
+    account: &Account,
+    input: RequestInput,
+    idempotency: Option<Idempotency>,
+    now: DateTime<Utc>,
+) -> Result<Created<RequestView>, AppError> {
+    let request = check_request(input, Places::get()).map_err(AppError::Validation)?;
+    let today = now.date_naive();
+    let now = now.naive_utc();
+    create_once(conn, account.id, idempotency.as_ref(), now, |conn| {
+        let (plan, acting) = visible_plan(conn, account, request.plan_id)?;
+        if !is_holder_side(acting) {
+            return Err(AppError::Forbidden(
+                "Only the budget holder, their representative or their broker can ask for support."
+                    .into(),
+            ));
+        }
+        check_against_plan(conn, &plan, &request, today)?;
+        let outcome_domain = match request.outcome_id {
+            Some(id) => plan_store::outcomes(conn, plan.id)?
+                .into_iter()
+                .find(|o| o.id == id)
+                .map(|o| o.domain),
+            None => None,
+        };
+        let row = RequestRow {
+            id: 0,
+            plan_id: plan.id,
+            council_code: plan.council_code.clone(),
+            requested_by: account.id,
+            acting_as: acting.code().into(),
+            status: RequestStatus::Open.code().into(),
+            category: request.category.code().into(),
+            unit: request.unit.code().into(),
+            quantity_centi: request.quantity.hundredths(),
+            per: "week".into(),
+            start_date: request.start_date,
+            end_date: request.end_date,
+            outcome_id: request.outcome_id,
+            outcome_domain,
+            availability: serde_json::to_string(
+                &request
+                    .availability
+                    .iter()
+                    .map(|b| b.code())
+                    .collect::<Vec<_>>(),
+            )
+            .expect("lists serialise"),
+            languages: serde_json::to_string(&request.languages).expect("lists serialise"),
+            max_price_pence: request.max_price.map(Money::pence),
+            details: request.details.clone(),
+            expires_on: expires_on(today, request.start_date, request.end_date),
+            first_offer_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let id = store::insert_request(conn, &row, &request.areas)?;
+        plan_store::record_event(
+            conn,
+            plan.id,
+            account.id,
+            acting,
+            "support requested",
+            &format!("request {id}: {}", request.category.label()),
+            now,
+        )?;
+        tell_sellers_at_once(conn, id, &request, now)?;
+        let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, Audience::PlanSide(acting), account.id, today)
+    })
+}
+
+fn check_against_plan(
+    conn: &mut DbConnection,
+    plan: &PlanRow,
+    request: &SupportRequest,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    if plan.status()? == PlanStatus::Ended {
+        return Err(AppError::conflict(
+            "plan-ended",
+            "This plan has ended, so it cannot ask for support.",
+        ));
+    }
+    let mut errors = crate::error::FieldErrors::new();
+    if request.start_date < plan.period_start || request.start_date > plan.period_end {
+        errors.add(
+            "start_date",
+            format!(
+                "must be within the plan's period, {} to {}",
+                plan.period_start, plan.period_end
+            ),
+        );
+    }
+    if request.end_date > plan.period_end {
+        errors.add(
+            "end_date",
+            format!("must be on or before the plan ends, {}", plan.period_end),
+        );
+    }
+    if request.end_date < today {
+        errors.add("end_date", "is in the past");
+    }
+    if let Some(outcome_id) = request.outcome_id {
+        if !plan_store::outcomes(conn, plan.id)?
+            .iter()
+            .any(|o| o.id == outcome_id)
+        {
+            errors.add("outcome_id", "is not an outcome of this plan");
+        }
+    }
+    errors.into_result()
+}
+
+/// Tells sellers who asked to hear at once of a request that fits them.
+fn tell_sellers_at_once(
+    conn: &mut DbConnection,
+    id: i64,
+    request: &SupportRequest,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let sellers = store::sellers_serving(conn, request.category.code(), &request.areas)?;
+    let settings = store::alert_settings(conn, &sellers)?;
+    for seller in sellers {
+        let immediate = settings
+            .get(&seller)
+            .is_some_and(|(f, _)| f == AlertFrequency::Immediate.code());
+        if !immediate {
+            continue;
+        }
+        if let Some(to) = mail::recipient(conn, seller)? {
+            let draft = mail::Draft {
+                kind: "request_posted",
+                subject: format!("New request for {}", request.category.label().to_lowercase()),
+                summary: "Someone with a personal budget has asked for support that fits your listings. You can answer with an offer made for them.".into(),
+                facts: facts_of(request),
+                action_label: "See the request and make an offer",
+                action_path: format!("/requests/{id}"),
+            };
+            mail::tell(conn, &to, &draft, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// The requests the caller may see, newest first: a seller's are the open
+/// requests that fit their live listings (and, for a broker, their clients'
+/// too); the holder's side sees its own; a commissioner their council's.
+pub fn list(
+    conn: &mut DbConnection,
+    account: &Account,
+    today: NaiveDate,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<RequestView>, i64), AppError> {
+    let mut entries: Vec<(i64, Audience)> = Vec::new();
+    let plan_ids = match account.role {
+        Role::Commissioner => match &account.council {
+            Some(code) => plan_store::ids_of_council(conn, code)?,
+            None => Vec::new(),
+        },
+        Role::Provider | Role::PersonalAssistant => Vec::new(),
+        _ => plan_store::ids_for_holder_side(conn, account.id)?,
+    };
+    for row in store::of_plans(conn, &plan_ids)? {
+        let plan = plan_store::find(conn, row.plan_id)?.ok_or(AppError::NotFound)?;
+        if let Some(acting) = standing(conn, account, &plan)? {
+            entries.push((row.id, Audience::PlanSide(acting)));
+        }
+    }
+    if account.role.is_seller() {
+        let served = store::served_by(conn, account.id)?;
+        for id in store::open_matching(conn, &served, today, None)? {
+            if !entries.iter().any(|(e, _)| *e == id) {
+                entries.push((id, Audience::Seller));
+            }
+        }
+    }
+    entries.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+    let total = entries.len() as i64;
+    let page: Vec<_> = entries
+        .into_iter()
+        .skip(offset.max(0) as usize)
+        .take(limit.max(0) as usize)
+        .collect();
+    let mut views = Vec::with_capacity(page.len());
+    for (id, audience) in page {
+        let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
+        views.push(view(conn, &row, audience, account.id, today)?);
+    }
+    Ok((views, total))
+}
+
+/// The holder's side withdraws an open request; open offers on it are declined
+/// and their sellers told.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<RequestView, AppError> {
+    let today = now.date_naive();
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
+        let Audience::PlanSide(acting) = audience(conn, account, &row)? else {
+            return Err(AppError::Forbidden(
+                "Only the person who asked, or someone acting for them, can withdraw a request."
+                    .into(),
+            ));
+        };
+        if !is_holder_side(acting) {
+            return Err(AppError::Forbidden(
+                "Only the budget holder's side can withdraw a request.".into(),
+            ));
+        }
+        if row.status_on(today)? != RequestStatus::Open
+            || !store::move_request(conn, id, RequestStatus::Open, RequestStatus::Withdrawn, now)?
+        {
+            return Err(AppError::conflict(
+                "request-closed",
+                "This request is no longer open, so it cannot be withdrawn.",
+            ));
+        }
+        let summary = "The person who asked for this support has withdrawn their request. Thank you for your offer.";
+        crate::services::offers::decline_open_offers(conn, &row, None, summary, now)?;
+        plan_store::record_event(
+            conn,
+            row.plan_id,
+            account.id,
+            acting,
+            "support request withdrawn",
+            &format!("request {id}"),
+            now,
+        )?;
+        let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, Audience::PlanSide(acting), account.id, today)
+    })
+}
+
+/// How often a seller hears of new requests; daily unless they chose otherwise.
+pub fn alert_frequency(
+    conn: &mut DbConnection,
+    account: &Account,
+) -> Result<AlertFrequency, AppError> {
+    Ok(store::alert_setting(conn, account.id)?
+        .and_then(|(f, _)| AlertFrequency::parse_code(&f).ok())
+        .unwrap_or(AlertFrequency::Daily))
+}
+
+pub fn set_alert_frequency(
+    conn: &mut DbConnection,
+    account: &Account,
+    frequency: &str,
+    now: DateTime<Utc>,
+) -> Result<AlertFrequency, AppError> {
+    if !account.role.is_seller() {
+        return Err(AppError::Forbidden(
+            "Only providers, personal assistants and brokers hear of new requests.".into(),
+        ));
+    }
+    let frequency = AlertFrequency::parse_code(frequency)
+        .map_err(|message| AppError::field("frequency", message))?;
+    store::save_alert_frequency(conn, account.id, frequency.code(), now.naive_utc())?;
+    Ok(frequency)
+}
+
+/// Sends each seller who chose a daily digest (the default) the open
+/// requests that fit them and were posted since their last one, at most once
+/// a day; marks requests past their last day as expired. Returns how many
+/// digests were written.
+pub fn send_digests(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let today = now.date_naive();
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| store::expire_due(conn, today, now).map(|_| ()))?;
+    let day_ago = now - Duration::hours(24);
+    let sellers = store::live_sellers(conn)?;
+    let settings = store::alert_settings(conn, &sellers)?;
+    let mut sent = 0;
+    for seller in sellers {
+        let (frequency, until) = settings
+            .get(&seller)
+            .cloned()
+            .unwrap_or_else(|| (AlertFrequency::Daily.code().to_owned(), None));
+        if frequency != AlertFrequency::Daily.code() || until.is_some_and(|u| u > day_ago) {
+            continue;
+        }
+        sent += write_transaction(conn, |conn| -> Result<usize, AppError> {
+            let served = store::served_by(conn, seller)?;
+            // A seller's first digest lists every open request that fits them.
+            let ids = store::open_matching(conn, &served, today, until)?;
+            let mut told = 0;
+            if !ids.is_empty() {
+                if let Some(to) = mail::recipient(conn, seller)? {
+                    let rows = store::find_requests(conn, &ids)?;
+                    let areas = store::areas_of(conn, &ids)?;
+                    let facts = rows
+                        .iter()
+                        .map(|r| {
+                            let category = Category::parse_code(&r.category)
+                                .map(|c| c.label())
+                                .unwrap_or("Support");
+                            let unit = Unit::parse_code(&r.unit)
+                                .map(|u| u.plural())
+                                .unwrap_or("hours");
+                            (
+                                category.to_owned(),
+                                format!(
+                                    "{} {unit} a week in {}, from {} (request {})",
+                                    Quantity::from_hundredths(r.quantity_centi),
+                                    areas.get(&r.id).map(|a| a.join(", ")).unwrap_or_default(),
+                                    r.start_date,
+                                    r.id
+                                ),
+                            )
+                        })
+                        .collect();
+                    let draft = mail::Draft {
+                        kind: "request_digest",
+                        subject: match rows.len() {
+                            1 => "1 new request fits your listings".to_owned(),
+                            n => format!("{n} new requests fit your listings"),
+                        },
+                        summary: "People with personal budgets have asked for support that fits your listings. You can answer each with an offer made for them.".into(),
+                        facts,
+                        action_label: "See the requests",
+                        action_path: "/requests".into(),
+                    };
+                    mail::tell(conn, &to, &draft, now)?;
+                    told = 1;
+                }
+            }
+            store::digest_done(conn, seller, &frequency, now)?;
+            Ok(told)
+        })?;
+    }
+    Ok(sent)
+}
+
+/// Sends digests now and then, for as long as the server runs.
+pub async fn run_digest_worker(db: crate::store::Db, every: std::time::Duration) {
+    // The first round waits a full interval, so start-up is not slowed by it.
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticker.tick().await;
+        match db.run(|conn| send_digests(conn, Utc::now())).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(digests = n, "request digests written"),
+            Err(e) => tracing::warn!(error = %e, "request digests failed; will try again"),
+        }
+    }
+}
+
+/// The offers on a request stay readable to the holder's side, so this is
+/// used by the offers module to check who may accept.
+pub fn plan_side_of(
+    conn: &mut DbConnection,
+    account: &Account,
+    row: &RequestRow,
+) -> Result<ActingAs, AppError> {
+    match audience(conn, account, row)? {
+        Audience::PlanSide(acting) => Ok(acting),
+        Audience::Seller => Err(AppError::Forbidden(
+            "Only the person who asked, or someone acting for them, can do this.".into(),
+        )),
+    }
+}
