@@ -44,6 +44,15 @@ async fn listing(app: &TestApp, token: &str, category: &str, areas: Value, postc
 async fn market(budget: &str) -> Market {
     let app = TestApp::spawn().await;
     let (holder_id, holder) = app.account("amina@example.org", "budget_holder").await;
+    let me = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&holder),
+            Some(json!({"name": "Amina Khan", "postcode": "M14 5AB"})),
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
     let (_, officer) = app.commissioner("officer@council.example").await;
     let total = budget.parse::<f64>().unwrap() + 1000.0;
     let plan = app
@@ -187,7 +196,7 @@ async fn a_holder_compares_two_offers_and_accepts_one_into_a_commission() {
         assert!(shared.get(private).is_none(), "{private} shown to a seller");
     }
     let text = shared.to_string();
-    for secret in ["Amina", "amina@example.org", "mosque", "sister"] {
+    for secret in ["Amina", "amina@example.org", "M14 5AB", "mosque", "sister"] {
         assert!(!text.contains(secret), "{secret} shown to a seller: {text}");
     }
     let one = m

@@ -16,6 +16,11 @@ pub trait Vocabulary:
         self.get_message().unwrap_or_else(|| self.code())
     }
 
+    /// Every value, in declaration order.
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
     /// Parses a code, or says which codes are allowed.
     fn parse_code(text: &str) -> Result<Self, String> {
         text.trim().parse().map_err(|_| {

@@ -369,14 +369,10 @@ fn offer_facts(offer: &OfferView) -> Vec<(String, String)> {
         (
             "Price".into(),
             format!(
-                "{} an {}",
+                "{} {}",
                 offer.price.amount.display_gbp(),
-                offer.price.unit.code()
-            )
-            .replace("an week", "a week")
-            .replace("an night", "a night")
-            .replace("an session", "a session")
-            .replace("an day", "a day"),
+                offer.price.unit.each()
+            ),
         ),
         ("Each week".into(), offer.cost.weekly.display_gbp()),
         ("In total".into(), offer.cost.total.display_gbp()),

@@ -450,3 +450,69 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> i64 {
         .expect("a count")
         .n
 }
+
+pub fn location(reply: &Reply) -> String {
+    reply.header("location").unwrap_or_default()
+}
+
+/// One h1, a skip link, no script, and a label for every visible input.
+pub fn assert_accessible(page: &Reply, path: &str) {
+    assert!(page.text.contains(r#"<html lang="en-GB">"#), "{path}");
+    assert_eq!(page.text.matches("<h1").count(), 1, "{path} has one h1");
+    assert!(!page.text.contains("<script"), "{path} needs no JavaScript");
+    for tag in page
+        .text
+        .split("<input ")
+        .skip(1)
+        .chain(page.text.split("<select ").skip(1))
+    {
+        if tag.starts_with(r#"type="hidden""#) {
+            continue;
+        }
+        let id = tag
+            .split(r#"id=""#)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{path}: a field without an id: {}",
+                    &tag[..60.min(tag.len())]
+                )
+            });
+        assert!(
+            page.text.contains(&format!(r#"<label for="{id}">"#)),
+            "{path}: #{id} has no label"
+        );
+    }
+}
+
+pub async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    let browser = Browser::new();
+    browser.get(app, "/sign-in").await;
+    let reply = browser
+        .post_form(
+            app,
+            "/sign-in",
+            &[("email", email), ("password", PASSWORD), ("next", "/home")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
+    browser
+}
+
+/// A page that answers 200 and passes the basic accessibility checks.
+pub async fn page(browser: &Browser, app: &TestApp, path: &str) -> Reply {
+    let reply = browser.get(app, path).await;
+    assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text);
+    assert_accessible(&reply, path);
+    reply
+}
+
+/// The id in a path such as `/plans/12?done=created` after its prefix.
+pub fn id_after(location: &str, prefix: &str) -> i64 {
+    location
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.split(['?', '/']).next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("{location} does not start with {prefix}"))
+}

@@ -288,6 +288,7 @@ fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "cancelled" => "The commission was cancelled. What was not spent is back in the budget.",
         "completed" => "The commission is complete. What was not spent is back in the budget.",
         "invoiced" => "The invoice was recorded and paid from the budget.",
+        "offer_accepted" => "You accepted the offer. It is now an agreed commission, paid from the budget you chose; we have told the seller, and the other sellers that their offers were not taken up.",
         _ => return None,
     })
 }

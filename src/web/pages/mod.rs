@@ -8,8 +8,10 @@ pub mod home;
 pub mod listing_form;
 pub mod listings;
 pub mod mail;
+pub mod offers;
 pub mod places;
 pub mod plans;
+pub mod requests;
 pub mod search;
 
 use actix_web::body::MessageBody;
@@ -62,6 +64,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/commissions/{id}/{action}")
                 .route(web::get().to(commissions::confirm))
                 .route(web::post().to(commissions::act)),
+        )
+        .service(web::resource("/requests").route(web::get().to(requests::list)))
+        .service(web::resource("/requests/alerts").route(web::post().to(requests::save_alerts)))
+        .service(
+            web::resource("/requests/new")
+                .route(web::get().to(requests::new_form))
+                .route(web::post().to(requests::create)),
+        )
+        .service(web::resource("/requests/{id}").route(web::get().to(requests::show)))
+        .service(
+            web::resource("/requests/{id}/withdraw")
+                .route(web::get().to(requests::withdraw_confirm))
+                .route(web::post().to(requests::withdraw)),
+        )
+        .service(web::resource("/requests/{id}/offers").route(web::post().to(offers::make)))
+        .service(web::resource("/offers/{id}").route(web::post().to(offers::revise)))
+        .service(web::resource("/offers/{id}/edit").route(web::get().to(offers::edit_form)))
+        .service(
+            web::resource("/offers/{id}/withdraw")
+                .route(web::get().to(offers::withdraw_confirm))
+                .route(web::post().to(offers::withdraw)),
+        )
+        .service(
+            web::resource("/offers/{id}/accept")
+                .route(web::get().to(offers::accept_confirm))
+                .route(web::post().to(offers::accept)),
         )
         .service(web::resource("/admin/mail").route(web::get().to(mail::mailbox)))
         .service(web::resource("/admin/mail/{id}").route(web::get().to(mail::message)))
