@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 struct Market {
     app: TestApp,
     holder: String,
+    officer: String,
     plan_id: i64,
     outcome_id: i64,
     /// A personal assistant serving M14 and M15, told of requests at once.
@@ -123,6 +124,7 @@ async fn market(budget: &str) -> Market {
     Market {
         app,
         holder,
+        officer,
         plan_id,
         outcome_id,
         fatima,
@@ -679,4 +681,127 @@ async fn bad_requests_and_offers_are_refused_with_reasons() {
     )
     .await
     .problem(403);
+}
+
+#[actix_web::test]
+async fn unanswered_requests_and_offers_above_reference_rates_reach_the_council() {
+    let m = market("5000.00").await;
+    let rates = m
+        .app
+        .send(
+            Method::PUT,
+            "/api/v1/council/reference-rates",
+            Some(&m.officer),
+            Some(json!({"rates": [{"category": "personal_assistant", "unit": "hour", "amount": "14.00"}]})),
+        )
+        .await;
+    assert_eq!(rates.status, StatusCode::OK, "{}", rates.text);
+    assert_eq!(rates.json()["rates"][0]["amount"], "14.00");
+    let bad = m
+        .app
+        .send(
+            Method::PUT,
+            "/api/v1/council/reference-rates",
+            Some(&m.officer),
+            Some(json!({"rates": [{"category": "cake", "unit": "hour", "amount": "-1"}]})),
+        )
+        .await;
+    let errors = bad.problem(422)["errors"].clone();
+    assert!(errors.get("rates[0].category").is_some(), "{errors}");
+    assert!(errors.get("rates[0].amount").is_some(), "{errors}");
+    m.app
+        .send(
+            Method::PUT,
+            "/api/v1/council/reference-rates",
+            Some(&m.holder),
+            Some(json!({"rates": []})),
+        )
+        .await
+        .problem(403);
+
+    // One request posted ten days ago that nobody answered…
+    let old = m.post_request().await;
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE support_requests SET created_at = '{}' WHERE id = {old}",
+            (Utc::now() - Duration::days(10))
+                .naive_utc()
+                .format("%Y-%m-%d %H:%M:%S")
+        )),
+        &mut *m.app.db(),
+    )
+    .unwrap();
+    // …and a fresh one with an hourly offer above the reference rate and a weekly one.
+    let fresh = m.post_request().await;
+    let offered = m
+        .offer(
+            &m.fatima.1,
+            fresh,
+            json!({"price": {"amount": "15.00"}, "message": "Hello"}),
+        )
+        .await;
+    assert_eq!(offered.status, StatusCode::CREATED, "{}", offered.text);
+    m.offer(
+        &m.care_co.1,
+        fresh,
+        json!({"price": {"amount": "140.00", "unit": "week"}, "message": "Hello"}),
+    )
+    .await;
+
+    let evidence = m
+        .app
+        .get("/api/v1/council/request-evidence", Some(&m.officer))
+        .await;
+    assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.text);
+    let evidence = evidence.json();
+    let row = &evidence["items"][0];
+    assert_eq!(row["category"], "personal_assistant");
+    assert_eq!(row["district"], "M14");
+    assert_eq!(row["requests"], 2);
+    assert_eq!(row["unanswered"], 1);
+    assert_eq!(row["offers"], 2);
+    assert_eq!(row["reference_rate"], "14.00");
+    assert_eq!(row["offers_above_reference"], 1);
+    assert_eq!(row["median_offer"], "15.00");
+    let finding = evidence["findings"][0].as_str().unwrap();
+    assert!(
+        finding
+            .contains("1 of 2 requests for personal assistant in M14 had no offer within 7 days"),
+        "{finding}"
+    );
+    let csv = m
+        .app
+        .get(
+            "/api/v1/council/request-evidence?format=csv",
+            Some(&m.officer),
+        )
+        .await;
+    assert!(csv.content_type().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert!(lines[0].starts_with("category,category_label,district,requests,unanswered"));
+    assert_eq!(
+        lines[1],
+        "personal_assistant,Personal assistant,M14,2,1,2,14.00,hour,1,15.00"
+    );
+    // A period before anything was posted is empty; a nonsense period is refused.
+    let empty = m
+        .app
+        .get(
+            "/api/v1/council/request-evidence?from=2020-01-01&to=2020-01-31",
+            Some(&m.officer),
+        )
+        .await
+        .json();
+    assert_eq!(empty["items"], json!([]));
+    m.app
+        .get(
+            "/api/v1/council/request-evidence?from=2020-02-01&to=2020-01-01",
+            Some(&m.officer),
+        )
+        .await
+        .problem(422);
+    m.app
+        .get("/api/v1/council/request-evidence", Some(&m.fatima.1))
+        .await
+        .problem(403);
 }

@@ -262,3 +262,49 @@ async fn the_holder_withdraws_a_request_after_confirming() {
     let refused = fatima.get(&app, &format!("/requests/{id}/withdraw")).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[actix_web::test]
+async fn a_commissioner_sets_reference_rates_and_reads_the_request_evidence() {
+    let app = TestApp::spawn().await;
+    market(&app).await;
+    let officer = signed_in(&app, "officer@council.example").await;
+    page(&officer, &app, "/council/reference-rates").await;
+    let refused = officer
+        .post_form(
+            &app,
+            "/council/reference-rates",
+            &[
+                ("category_0", "personal_assistant"),
+                ("unit_0", "hour"),
+                ("amount_0", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text.contains("There is a problem"));
+    let saved = officer
+        .post_form(
+            &app,
+            "/council/reference-rates",
+            &[
+                ("category_0", "personal_assistant"),
+                ("unit_0", "hour"),
+                ("amount_0", "14.00"),
+                ("category_1", ""),
+                ("unit_1", "hour"),
+                ("amount_1", ""),
+            ],
+        )
+        .await;
+    assert_eq!(location(&saved), "/council/reference-rates?done=saved");
+    let shown = page(&officer, &app, "/council/reference-rates?done=saved").await;
+    assert!(shown.text.contains(r#"value="14.00""#));
+    let evidence = page(&officer, &app, "/council/requests").await;
+    assert!(evidence
+        .text
+        .contains("No requests were posted in this period"));
+    // Only commissioners read it.
+    let holder = signed_in(&app, "amina@example.org").await;
+    let refused = holder.get(&app, "/council/requests").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

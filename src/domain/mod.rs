@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod commissions;
 pub mod ledger;
 pub mod listings;
+pub mod market;
 pub mod money;
 pub mod pa_cost;
 pub mod places;

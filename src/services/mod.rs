@@ -14,6 +14,7 @@ pub mod imports;
 pub mod ledger;
 pub mod listings;
 pub mod mail;
+pub mod market;
 pub mod offers;
 pub mod places;
 pub mod plans;

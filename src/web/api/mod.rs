@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod commissions;
 pub mod health;
 pub mod listings;
+pub mod market;
 pub mod places;
 pub mod plans;
 pub mod requests;
@@ -69,6 +70,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/council/allocation")
                 .route(web::get().to(assessments::show_allocation))
                 .route(web::put().to(assessments::save_allocation)),
+        )
+        .service(
+            web::resource("/council/reference-rates")
+                .route(web::get().to(market::reference_rates))
+                .route(web::put().to(market::save_reference_rates)),
+        )
+        .service(
+            web::resource("/council/request-evidence")
+                .route(web::get().to(market::request_evidence)),
         )
         .service(
             web::resource("/plans")

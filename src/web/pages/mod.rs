@@ -8,6 +8,7 @@ pub mod home;
 pub mod listing_form;
 pub mod listings;
 pub mod mail;
+pub mod market;
 pub mod offers;
 pub mod places;
 pub mod plans;
@@ -120,6 +121,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/search").route(web::get().to(search::search_page)))
         .service(web::resource("/plans").route(web::get().to(plans::list)))
         .service(web::resource("/council/allocation").route(web::get().to(assessments::allocation)))
+        .service(web::resource("/council/requests").route(web::get().to(market::request_evidence)))
+        .service(
+            web::resource("/council/reference-rates")
+                .route(web::get().to(market::reference_rates))
+                .route(web::post().to(market::save_reference_rates)),
+        )
         .service(
             web::resource("/plans/new")
                 .route(web::get().to(plans::new_form))
