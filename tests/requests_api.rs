@@ -165,6 +165,19 @@ impl Market {
             .await
     }
 
+    /// A plain offer at £15.00 an hour; panics unless it is made.
+    async fn happy_offer(&self, seller: &str, request_id: i64) -> Value {
+        let reply = self
+            .offer(
+                seller,
+                request_id,
+                json!({"price": {"amount": "15.00"}, "message": "Happy to help."}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        reply.json()
+    }
+
     fn mail_to(&self, account_id: i64, kind: &str) -> Vec<bespoke::store::mail::MailRow> {
         bespoke::store::mail::recent(&mut self.app.db(), 1000)
             .unwrap()
@@ -425,14 +438,7 @@ async fn a_holder_compares_two_offers_and_accepts_one_into_a_commission() {
 async fn an_offer_the_portion_cannot_pay_for_is_refused_and_everything_stays_open() {
     let m = market("500.00").await;
     let request_id = m.post_request().await;
-    let offer = m
-        .offer(
-            &m.fatima.1,
-            request_id,
-            json!({"price": {"amount": "15.00"}, "message": "Happy to help."}),
-        )
-        .await
-        .json();
+    let offer = m.happy_offer(&m.fatima.1, request_id).await;
     let offer_id = offer["id"].as_i64().unwrap();
     let refused = m
         .app
@@ -550,14 +556,7 @@ async fn sellers_on_the_daily_digest_hear_of_new_requests_once() {
 async fn a_withdrawn_or_expired_request_takes_no_more_offers() {
     let m = market("5000.00").await;
     let request_id = m.post_request().await;
-    let offer = m
-        .offer(
-            &m.fatima.1,
-            request_id,
-            json!({"price": {"amount": "15.00"}, "message": "Happy to help."}),
-        )
-        .await
-        .json();
+    let offer = m.happy_offer(&m.fatima.1, request_id).await;
     // Sellers cannot withdraw the holder's request.
     m.app
         .post(
@@ -804,4 +803,56 @@ async fn unanswered_requests_and_offers_above_reference_rates_reach_the_council(
         .get("/api/v1/council/request-evidence", Some(&m.fatima.1))
         .await
         .problem(403);
+}
+
+#[actix_web::test]
+async fn a_broker_asks_for_support_only_for_a_client_who_consented() {
+    let m = market("5000.00").await;
+    let (broker_id, broker) = m.app.account("broker@example.org", "broker").await;
+    let without = m
+        .app
+        .post("/api/v1/requests", Some(&broker), m.request_body())
+        .await;
+    without.problem(404);
+
+    // Consent recorded as the holder's grant does (the brokers' pages and API come next).
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "INSERT INTO plan_brokers (plan_id, broker_id, granted_at) VALUES ({}, {broker_id}, '{}')",
+            m.plan_id,
+            Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S")
+        )),
+        &mut *m.app.db(),
+    )
+    .unwrap();
+    let posted = m
+        .app
+        .post("/api/v1/requests", Some(&broker), m.request_body())
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.text);
+    assert_eq!(posted.json()["acting_as"], "broker");
+    assert_eq!(posted.json()["requested_by"], broker_id);
+    let request_id = posted.json()["id"].as_i64().unwrap();
+    let listed = m.app.get("/api/v1/requests", Some(&broker)).await.json();
+    assert_eq!(listed["items"][0]["plan_id"], m.plan_id);
+    // The holder sees who asked on their behalf.
+    let seen = m
+        .app
+        .get(&format!("/api/v1/requests/{request_id}"), Some(&m.holder))
+        .await
+        .json();
+    assert_eq!(seen["acting_as"], "broker");
+    let offer = m.happy_offer(&m.fatima.1, request_id).await;
+    // Both the holder and the broker hear of the offer; the broker can accept it.
+    assert_eq!(m.mail_to(broker_id, "offer_received").len(), 1);
+    let accepted = m
+        .app
+        .post(
+            &format!("/api/v1/offers/{}/accept", offer["id"]),
+            Some(&broker),
+            json!({"portion": "direct_payment"}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.text);
+    assert_eq!(accepted.json()["commission"]["brokered_by"], broker_id);
 }

@@ -45,18 +45,24 @@ async fn demo_data_is_seeded_once_and_the_start_page_signs_in_by_role() {
         assert_eq!(unpriced, 0);
     }
 
-    // The printed demo password works through the API too.
-    app.sign_in(
-        "amina.khan@example.org",
-        bespoke::services::demo::DEMO_PASSWORD,
-    )
-    .await;
+    // The printed demo password works through the API too; Amina has asked
+    // for evening support and Fatima has answered with an offer.
+    let amina = app
+        .sign_in(
+            "amina.khan@example.org",
+            bespoke::services::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let requests = app.get("/api/v1/requests", Some(&amina)).await.json();
+    assert_eq!(requests["total"], 1, "{requests}");
+    assert_eq!(requests["items"][0]["offers"], 1, "{requests}");
 
     // Starting again on the same database adds nothing.
     let database = app.stop().await;
     let again = TestApp::spawn_on(database, &[("BESPOKE_DEMO", "1")]).await;
     assert_eq!(count_rows(&mut again.db(), "accounts"), seeded);
     assert_eq!(count_rows(&mut again.db(), "listings"), listings);
+    assert_eq!(count_rows(&mut again.db(), "support_requests"), 1);
 }
 
 #[actix_web::test]

@@ -6,9 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use super::accounts::Account;
 use super::assessments::{self, AssessmentInput};
 use super::plans;
+use crate::domain::listings::PriceInput;
 use crate::domain::plans::{
     NewPlanInput, OutcomeInput, PlanContentInput, PlannedSupportInput, PortionInput,
 };
+use crate::domain::requests::{OfferInput, RequestInput};
 use crate::domain::vocab::PlanStatus;
 use crate::error::AppError;
 use crate::store::{accounts as account_store, plans as plan_store, settings, DbConnection};
@@ -27,6 +29,69 @@ fn outcome(title: &str, domain: &str) -> OutcomeInput {
         title: Some(title.into()),
         domain: Some(domain.into()),
     }
+}
+
+/// Amina asks for evening support that no listing quite fits, and Fatima,
+/// whose listing serves the district, answers with an offer.
+fn ask_for_evening_support(
+    conn: &mut DbConnection,
+    amina: &Account,
+    fatima: &Account,
+    plan_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let served = crate::store::requests::served_by(conn, fatima.id)?;
+    let Some((category, district)) = served
+        .iter()
+        .find(|(c, _)| c == "personal_assistant")
+        .or(served.iter().next())
+        .cloned()
+    else {
+        return Ok(());
+    };
+    let today = now.date_naive();
+    let created = super::requests::create(
+        conn,
+        amina,
+        RequestInput {
+            plan_id: Some(plan_id),
+            category: Some(category),
+            areas: Some(vec![district]),
+            availability: Some(vec!["weekday_evening".into()]),
+            quantity: Some(serde_json::Value::String("6".into())),
+            start_date: Some((today + Duration::days(14)).to_string()),
+            end_date: Some((today + Duration::days(14 + 12 * 7 - 1)).to_string()),
+            languages: Some(vec!["ur".into()]),
+            max_price: Some("16.00".into()),
+            details: Some("Someone to come with me to the community centre on weekday evenings, and to help with tea afterwards. Urdu spoken at home.".into()),
+            ..Default::default()
+        },
+        None,
+        now,
+    )?;
+    let super::idempotency::Created::New(request) = created else {
+        return Ok(());
+    };
+    super::offers::make(
+        conn,
+        fatima,
+        request.id,
+        OfferInput {
+            price: Some(PriceInput {
+                amount: Some("15.50".into()),
+                unit: Some("hour".into()),
+            }),
+            schedule: Some("Monday, Wednesday and Thursday, 5.30pm to 7.30pm".into()),
+            message: Some(
+                "I live close by and speak Urdu and English. I could start the week you asked for."
+                    .into(),
+            ),
+            ..Default::default()
+        },
+        None,
+        now,
+    )?;
+    Ok(())
 }
 
 /// Seeds the demo plans once. Returns true when it added them.
@@ -130,6 +195,9 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<bool, AppErro
     )?;
     plans::transition(conn, &amina, plan.id, PlanStatus::Submitted, now)?;
     plans::transition(conn, &officer, plan.id, PlanStatus::Approved, now)?;
+    if let Some(fatima) = account(conn, "fatima.begum@example.org")? {
+        ask_for_evening_support(conn, &amina, &fatima, plan.id, now)?;
+    }
 
     if plan_store::ids_of_holder(conn, george.id)?.is_empty() {
         let waiting = plans::create(
