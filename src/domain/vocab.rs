@@ -308,6 +308,17 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// A broker's interest in a provider.
+    AffiliationNature {
+        Owner = "Owner",
+        Employee = "Employee",
+        Contract = "Under contract",
+        Family = "Family",
+        Other = "Other interest",
+    }
+}
+
+vocabulary! {
     /// How often a seller hears of new requests that fit their listings.
     AlertFrequency {
         Immediate = "As soon as a request is posted",

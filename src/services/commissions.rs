@@ -18,15 +18,15 @@ use crate::domain::plans::parse_date;
 use crate::domain::pricing::Cost;
 use crate::domain::quantity::Quantity;
 use crate::domain::vocab::{
-    ActingAs, Band, Category, CommissionStatus, ListingStatus, PlanStatus, QuantityPer, Unit,
-    Vocabulary,
+    ActingAs, AffiliationNature, Band, Category, CommissionStatus, ListingStatus, PlanStatus,
+    QuantityPer, Unit, Vocabulary,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::Account;
 use crate::services::idempotency::create_once;
 pub use crate::services::idempotency::{Created, Idempotency};
-use crate::services::mail;
 use crate::services::plans::{is_holder_side, post_failed, visible_plan};
+use crate::services::{brokers, mail};
 use crate::store::commissions::{self as store, CommissionRow, NewDelivery, Scope};
 use crate::store::ledger::{self, EntryRef};
 use crate::store::plans as plan_store;
@@ -76,6 +76,9 @@ pub struct CommissionView {
     /// The tailored offer this commission was accepted from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_id: Option<i64>,
+    /// A broker's declared interest in the seller when they commissioned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broker_affiliation: Option<AffiliationNature>,
     pub note: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -133,6 +136,12 @@ pub fn view(conn: &mut DbConnection, row: &CommissionRow) -> Result<CommissionVi
         alternatives_considered: serde_json::from_str(&row.alternatives)
             .map_err(|_| corrupt("alternatives"))?,
         offer_id: row.offer_id,
+        broker_affiliation: row
+            .broker_affiliation
+            .as_deref()
+            .map(AffiliationNature::parse_code)
+            .transpose()
+            .map_err(|_| corrupt("broker affiliation"))?,
         note: row.note.clone(),
         reason: row.reason.clone(),
         created_at: row.created_at.and_utc(),
@@ -220,6 +229,8 @@ pub struct Quote {
     pub portion: plan_store::PortionRow,
     pub listing: listing_store::StoredListing,
     pub cost: Cost,
+    /// The broker's declared interest in the seller, when a broker is buying.
+    pub affiliation: Option<AffiliationNature>,
 }
 
 /// The plan a commission would be paid from, checked: the caller acts for
@@ -341,6 +352,28 @@ fn quote_in(
         BankHolidays::get(),
     )
     .map_err(AppError::Validation)?;
+    let affiliation = match acting {
+        ActingAs::Broker => brokers::affiliation_with(conn, account.id, listing.owner_id)?,
+        _ => None,
+    };
+    if let Some(nature) = affiliation {
+        let needed = brokers::alternatives_needed(
+            conn,
+            account.id,
+            listing.owner_id,
+            listing.content.category.code(),
+            &listing.content.areas,
+        )?;
+        if (request.alternatives.len() as i64) < needed {
+            return Err(AppError::field(
+                "alternatives_considered",
+                format!(
+                    "must list at least {needed} alternatives you considered: you have declared an interest in this seller ({})",
+                    nature.label().to_lowercase()
+                ),
+            ));
+        }
+    }
 
     Ok(Quote {
         plan,
@@ -348,6 +381,7 @@ fn quote_in(
         portion,
         listing,
         cost,
+        affiliation,
     })
 }
 
@@ -364,6 +398,8 @@ pub struct Preview {
     pub left_after: Money,
     /// True when the portion cannot pay for it.
     pub exceeds_budget: bool,
+    /// The broker's declared interest in the seller, shown before buying.
+    pub affiliation: Option<AffiliationNature>,
 }
 
 /// Prices a commission without committing anything, for a preview page.
@@ -394,6 +430,7 @@ pub fn preview(
         available,
         left_after: Money::from_pence(left.max(0)),
         exceeds_budget: left < 0,
+        affiliation: quote.affiliation,
     })
 }
 
@@ -406,11 +443,12 @@ fn commission_in_transaction(
     now: chrono::NaiveDateTime,
 ) -> Result<CommissionView, AppError> {
     let Quote {
+        plan,
         acting,
         portion,
         listing,
         cost,
-        ..
+        affiliation,
     } = quote_in(conn, account, plan_id, request, today, true)?;
     let row = CommissionRow {
         id: 0,
@@ -442,8 +480,12 @@ fn commission_in_transaction(
         created_at: now,
         updated_at: now,
         offer_id: None,
+        broker_affiliation: affiliation.map(|a| a.code().to_owned()),
     };
     let view = commit(conn, account, acting, &row, now)?;
+    if acting == ActingAs::Broker {
+        tell_holder_of_brokered(conn, plan.holder_id, &view, now)?;
+    }
     if let Some(seller) = mail::recipient(conn, view.seller_id)? {
         let draft = mail::Draft {
             kind: "commission_requested",
@@ -497,6 +539,39 @@ pub(crate) fn commit(
     )?;
     let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
     view(conn, &row)
+}
+
+/// The holder hears of every commission a broker makes for them, with any
+/// interest the broker declared in the seller.
+fn tell_holder_of_brokered(
+    conn: &mut DbConnection,
+    holder_id: i64,
+    view: &CommissionView,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(to) = mail::recipient(conn, holder_id)? else {
+        return Ok(());
+    };
+    let mut facts = facts_of(view);
+    if let Some(nature) = view.broker_affiliation {
+        facts.push((
+            "Your broker's interest in this seller".into(),
+            format!(
+                "{}. Alternatives they considered: {}",
+                nature.label(),
+                view.alternatives_considered.join("; ")
+            ),
+        ));
+    }
+    let draft = mail::Draft {
+        kind: "commission_brokered",
+        subject: format!("Your broker asked for support for you: {}", view.listing_title),
+        summary: "Your support broker has asked a seller for support, paid from your budget. If this is not what you want, you can cancel it.".into(),
+        facts,
+        action_label: "See it, or cancel it",
+        action_path: format!("/commissions/{}", view.id),
+    };
+    mail::tell(conn, &to, &draft, now)
 }
 
 /// What a message about a commission lists.

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod assessments;
+pub mod brokers;
 pub mod commissions;
 pub mod demo;
 pub mod demo_listings;

@@ -666,6 +666,7 @@ pub fn accept(
             created_at: now,
             updated_at: now,
             offer_id: Some(id),
+            broker_affiliation: None,
         };
         let commission = commissions::commit(conn, account, acting, &row, now)?;
         store::close_offer(conn, id, OfferStatus::Accepted, Some(commission.id), now)?;

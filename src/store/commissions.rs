@@ -42,6 +42,8 @@ pub struct CommissionRow {
     pub updated_at: NaiveDateTime,
     /// The tailored offer this commission was accepted from, if any.
     pub offer_id: Option<i64>,
+    /// The broker's declared interest in the seller when a broker commissioned.
+    pub broker_affiliation: Option<String>,
 }
 
 impl CommissionRow {

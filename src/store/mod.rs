@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod assessments;
+pub mod brokers;
 pub mod commissions;
 pub mod councils;
 pub mod ledger;

@@ -286,6 +286,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         offer_id -> Nullable<BigInt>,
+        broker_affiliation -> Nullable<Text>,
     }
 }
 
@@ -463,6 +464,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    broker_affiliations (broker_id, provider_id) {
+        broker_id -> BigInt,
+        provider_id -> BigInt,
+        nature -> Text,
+        declared_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(support_request_areas -> support_requests (request_id));
 diesel::joinable!(offers -> support_requests (request_id));
 
@@ -501,4 +511,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     offers,
     request_alerts,
     council_reference_rates,
+    broker_affiliations,
 );

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod assessments;
+pub mod brokers;
 pub mod commissions;
 pub mod health;
 pub mod listings;
@@ -103,6 +104,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/plans/{id}/outcome-ratings")
                 .route(web::get().to(assessments::ratings))
                 .route(web::post().to(assessments::rate)),
+        )
+        .service(web::resource("/plans/{id}/brokers").route(web::post().to(brokers::grant)))
+        .service(
+            web::resource("/plans/{id}/brokers/{broker_id}")
+                .route(web::delete().to(brokers::revoke)),
+        )
+        .service(web::resource("/broker/clients").route(web::get().to(brokers::clients)))
+        .service(
+            web::resource("/broker/affiliations")
+                .route(web::get().to(brokers::affiliations))
+                .route(web::post().to(brokers::declare)),
         )
         .service(web::resource("/plans/{id}/moves").route(web::post().to(plans::move_money)))
         // After the named sub-resources: submit, approve, revise, end.

@@ -1,0 +1,2 @@
+ALTER TABLE commissions DROP COLUMN broker_affiliation;
+DROP TABLE broker_affiliations;
