@@ -39,29 +39,13 @@ async fn setup() -> Setup {
     let broker = app.account("broker@example.org", "broker").await;
     let (_, officer) = app.commissioner("officer@council.example").await;
     let plan = app
-        .post(
-            "/api/v1/plans",
-            Some(&officer),
-            json!({"holder_id": holder.0, "period_start": day(-30), "period_end": day(300),
-                   "budget": "5000.00", "portions": [{"mode": "direct_payment", "amount": "5000.00"}]}),
+        .approved_plan(
+            (holder.0, &holder.1),
+            &officer,
+            json!([{"mode": "direct_payment", "amount": "5000.00"}]),
         )
         .await;
-    assert_eq!(plan.status, StatusCode::CREATED, "{}", plan.text);
-    let plan_id = plan.json()["id"].as_i64().unwrap();
-    let path = format!("/api/v1/plans/{plan_id}");
-    app.send(
-        Method::PATCH,
-        &path,
-        Some(&holder.1),
-        Some(json!({"outcomes": [{"title": "Evenings out", "domain": "community_life"}]})),
-    )
-    .await;
-    app.post(&format!("{path}/submit"), Some(&holder.1), json!({}))
-        .await;
-    let approved = app
-        .post(&format!("{path}/approve"), Some(&officer), json!({}))
-        .await;
-    assert_eq!(approved.json()["status"], "approved");
+    let plan_id = plan["id"].as_i64().unwrap();
     Setup {
         app,
         holder,

@@ -55,39 +55,16 @@ async fn market(budget: &str) -> Market {
         .await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
     let (_, officer) = app.commissioner("officer@council.example").await;
-    let total = budget.parse::<f64>().unwrap() + 1000.0;
     let plan = app
-        .post(
-            "/api/v1/plans",
-            Some(&officer),
-            json!({"holder_id": holder_id, "period_start": day(-30), "period_end": day(300),
-                   "budget": format!("{total:.2}"),
-                   "portions": [{"mode": "direct_payment", "amount": budget},
-                                {"mode": "council_managed", "amount": "1000.00"}]}),
+        .approved_plan(
+            (holder_id, &holder),
+            &officer,
+            json!([{"mode": "direct_payment", "amount": budget},
+                   {"mode": "council_managed", "amount": "1000.00"}]),
         )
         .await;
-    assert_eq!(plan.status, StatusCode::CREATED, "{}", plan.text);
-    let plan_id = plan.json()["id"].as_i64().unwrap();
-    let path = format!("/api/v1/plans/{plan_id}");
-    let patched = app
-        .send(
-            Method::PATCH,
-            &path,
-            Some(&holder),
-            Some(
-                json!({"outcomes": [{"title": "Go to the mosque on Fridays with my sister",
-                                       "domain": "community_life"}]}),
-            ),
-        )
-        .await;
-    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
-    let outcome_id = patched.json()["outcomes"][0]["id"].as_i64().unwrap();
-    app.post(&format!("{path}/submit"), Some(&holder), json!({}))
-        .await;
-    let approved = app
-        .post(&format!("{path}/approve"), Some(&officer), json!({}))
-        .await;
-    assert_eq!(approved.json()["status"], "approved", "{}", approved.text);
+    let plan_id = plan["id"].as_i64().unwrap();
+    let outcome_id = plan["outcomes"][0]["id"].as_i64().unwrap();
 
     let fatima = app
         .account("fatima@example.org", "personal_assistant")

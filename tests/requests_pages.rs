@@ -25,29 +25,14 @@ async fn market(app: &TestApp) -> i64 {
     .await;
     let (_, officer) = app.commissioner("officer@council.example").await;
     let plan = app
-        .post(
-            "/api/v1/plans",
-            Some(&officer),
-            json!({"holder_id": holder_id, "period_start": day(-30), "period_end": day(300),
-                   "budget": "6000.00",
-                   "portions": [{"mode": "direct_payment", "amount": "5000.00"},
-                                {"mode": "council_managed", "amount": "1000.00"}]}),
+        .approved_plan(
+            (holder_id, &holder),
+            &officer,
+            json!([{"mode": "direct_payment", "amount": "5000.00"},
+                   {"mode": "council_managed", "amount": "1000.00"}]),
         )
-        .await
-        .json();
+        .await;
     let plan_id = plan["id"].as_i64().unwrap();
-    let path = format!("/api/v1/plans/{plan_id}");
-    app.send(
-        Method::PATCH,
-        &path,
-        Some(&holder),
-        Some(json!({"outcomes": [{"title": "Evenings out", "domain": "community_life"}]})),
-    )
-    .await;
-    app.post(&format!("{path}/submit"), Some(&holder), json!({}))
-        .await;
-    app.post(&format!("{path}/approve"), Some(&officer), json!({}))
-        .await;
     for (email, role) in [
         ("fatima@example.org", "personal_assistant"),
         ("care@example.org", "provider"),

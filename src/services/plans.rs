@@ -637,3 +637,66 @@ pub fn list(conn: &mut DbConnection, account: &Account) -> Result<Vec<PlanView>,
     }
     Ok(views)
 }
+
+/// One thing done to a plan: who, in which capacity, what, when.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub at: DateTime<Utc>,
+    pub actor_id: i64,
+    pub actor_name: String,
+    pub acting_as: ActingAs,
+    pub acting_as_label: &'static str,
+    pub action: String,
+    pub detail: String,
+}
+
+/// The plan's history, newest first: visible to everyone who may see the plan.
+pub fn history(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+) -> Result<Vec<EventView>, AppError> {
+    visible_plan(conn, account, id)?;
+    let mut names = std::collections::HashMap::new();
+    let mut views = Vec::new();
+    for event in store::events(conn, id)?.into_iter().rev() {
+        let acting_as = ActingAs::parse_code(&event.acting_as)
+            .map_err(|_| StoreError::Corrupt("event acting_as".into()))?;
+        let actor_name = match names.get(&event.actor_id) {
+            Some(name) => String::clone(name),
+            None => {
+                let name = account_store::find(conn, event.actor_id)?
+                    .map(|a| a.name)
+                    .unwrap_or_default();
+                names.insert(event.actor_id, name.clone());
+                name
+            }
+        };
+        views.push(EventView {
+            at: event.at.and_utc(),
+            actor_id: event.actor_id,
+            actor_name,
+            acting_as,
+            acting_as_label: acting_as.label(),
+            action: event.action,
+            detail: event.detail,
+        });
+    }
+    Ok(views)
+}
+
+/// The brokers with access to a plan, by id and name.
+pub fn brokers_of(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    visible_plan(conn, account, id)?;
+    let mut brokers = Vec::new();
+    for broker in store::brokers(conn, id)? {
+        if let Some(row) = account_store::find(conn, broker)? {
+            brokers.push((row.id, row.name));
+        }
+    }
+    Ok(brokers)
+}

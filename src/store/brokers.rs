@@ -126,3 +126,14 @@ pub fn other_sellers_serving(
         .load(conn)?;
     Ok(sellers.len() as i64)
 }
+
+/// Every broker account by name, for the holder choosing one.
+pub fn all_brokers(conn: &mut DbConnection) -> Result<Vec<(i64, String)>, StoreError> {
+    use super::schema::accounts;
+    Ok(accounts::table
+        .filter(accounts::role.eq("broker"))
+        .order((accounts::name, accounts::id))
+        .select((accounts::id, accounts::name))
+        .limit(500)
+        .load(conn)?)
+}

@@ -516,3 +516,57 @@ pub fn id_after(location: &str, prefix: &str) -> i64 {
         .and_then(|id| id.parse().ok())
         .unwrap_or_else(|| panic!("{location} does not start with {prefix}"))
 }
+
+impl TestApp {
+    /// A plan for the holder with these portions and one outcome, written by
+    /// the holder and approved by the commissioner; answers the approved plan.
+    pub async fn approved_plan(
+        &self,
+        holder: (i64, &str),
+        officer: &str,
+        portions: Value,
+    ) -> Value {
+        let pence: i64 = portions
+            .as_array()
+            .expect("a list of portions")
+            .iter()
+            .map(|p| {
+                let (pounds, pence) = p["amount"].as_str().unwrap().split_once('.').unwrap();
+                pounds.parse::<i64>().unwrap() * 100 + pence.parse::<i64>().unwrap()
+            })
+            .sum();
+        let today = chrono::Utc::now().date_naive();
+        let plan = self
+            .post(
+                "/api/v1/plans",
+                Some(officer),
+                json!({"holder_id": holder.0,
+                       "period_start": (today - chrono::Duration::days(30)).to_string(),
+                       "period_end": (today + chrono::Duration::days(300)).to_string(),
+                       "budget": format!("{}.{:02}", pence / 100, pence % 100),
+                       "portions": portions}),
+            )
+            .await;
+        assert_eq!(plan.status, StatusCode::CREATED, "{}", plan.text);
+        let path = format!("/api/v1/plans/{}", plan.json()["id"]);
+        let written = self
+            .send(
+                Method::PATCH,
+                &path,
+                Some(holder.1),
+                Some(
+                    json!({"outcomes": [{"title": "Go to the mosque on Fridays with my sister",
+                                           "domain": "community_life"}]}),
+                ),
+            )
+            .await;
+        assert_eq!(written.status, StatusCode::OK, "{}", written.text);
+        self.post(&format!("{path}/submit"), Some(holder.1), json!({}))
+            .await;
+        let approved = self
+            .post(&format!("{path}/approve"), Some(officer), json!({}))
+            .await;
+        assert_eq!(approved.status, StatusCode::OK, "{}", approved.text);
+        approved.json()
+    }
+}

@@ -106,6 +106,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(assessments::rate)),
         )
         .service(web::resource("/plans/{id}/brokers").route(web::post().to(brokers::grant)))
+        .service(web::resource("/plans/{id}/events").route(web::get().to(plans::history)))
         .service(
             web::resource("/plans/{id}/brokers/{broker_id}")
                 .route(web::delete().to(brokers::revoke)),

@@ -153,3 +153,18 @@ pub async fn commission(
         .await?;
     Ok(created_response(created))
 }
+
+/// `GET /plans/{id}/events`: who did what to the plan, newest first.
+pub async fn history(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let items = state
+        .db
+        .run(move |conn| plans::history(conn, &caller.account, id))
+        .await?;
+    let total = items.len();
+    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "total": total})))
+}

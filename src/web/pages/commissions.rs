@@ -25,7 +25,7 @@ use crate::web::csrf::ProtectedForm;
 
 /// The fields of the commission form, carried from the form to the preview
 /// and on to the confirmation.
-const ORDER_FIELDS: [&str; 9] = [
+const ORDER_FIELDS: [&str; 10] = [
     "portion",
     "quantity",
     "per",
@@ -35,6 +35,7 @@ const ORDER_FIELDS: [&str; 9] = [
     "end_date",
     "outcome_id",
     "note",
+    "alternatives",
 ];
 
 #[derive(Template)]
@@ -46,6 +47,8 @@ struct OrderPage {
     fields: Fields,
     errors: FieldErrors,
     per_visit_fee: bool,
+    /// Brokers record the alternatives they considered.
+    is_broker: bool,
 }
 
 impl OrderPage {
@@ -98,6 +101,10 @@ async fn order_page(
         fields,
         errors,
         per_visit_fee,
+        is_broker: visitor
+            .account
+            .as_ref()
+            .is_some_and(|a| a.role == Role::Broker),
     })
 }
 
@@ -150,7 +157,13 @@ fn order_of(fields: &Fields) -> Result<(i64, CommissionInput), FieldErrors> {
             band: field(fields, "band"),
             visits_per_week: number("visits_per_week"),
             outcome_id: field(fields, "outcome_id").and_then(|o| o.parse().ok()),
-            alternatives_considered: None,
+            alternatives_considered: field(fields, "alternatives").map(|text| {
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }),
             note: field(fields, "note"),
         },
     ))

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod assessments;
+pub mod brokers;
 pub mod commissions;
 pub mod home;
 pub mod listing_form;
@@ -137,6 +138,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/plans/{id}/edit")
                 .route(web::get().to(plans::edit_form))
                 .route(web::post().to(plans::save)),
+        )
+        .service(web::resource("/plans/{id}/brokers").route(web::post().to(brokers::grant)))
+        .service(
+            web::resource("/plans/{id}/brokers/{broker_id}/remove")
+                .route(web::get().to(brokers::remove_confirm))
+                .route(web::post().to(brokers::remove)),
+        )
+        .service(web::resource("/broker/clients").route(web::get().to(brokers::clients)))
+        .service(
+            web::resource("/broker/affiliations")
+                .route(web::get().to(brokers::affiliations))
+                .route(web::post().to(brokers::declare)),
         )
         .service(web::resource("/plans/{id}/{action}").route(web::post().to(plans::act)))
         .service(

@@ -39,6 +39,8 @@ pub(super) fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "moved" => "The money was moved between the planned lines.",
         "rated" => "Thank you. Your ratings were saved.",
         "assessed" => "Your self-assessment was saved.",
+        "broker_added" => "The broker can now act on this plan. We have told them by email.",
+        "broker_removed" => "The broker no longer has access to this plan.",
         _ => return None,
     })
 }
@@ -116,6 +118,12 @@ struct PlanPage {
     notice: Option<&'static str>,
     holder_side: bool,
     is_commissioner: bool,
+    /// Who did what to the plan, newest first.
+    history: Vec<plans::EventView>,
+    /// Brokers with access, and (for the holder or a representative) brokers to choose from.
+    brokers: Vec<(i64, String)>,
+    broker_choices: Vec<(i64, String)>,
+    can_manage_brokers: bool,
 }
 
 impl PlanPage {
@@ -134,12 +142,27 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
     let id = id.into_inner();
-    let (plan, holder_name) = state
+    let (plan, holder_name, history, brokers, (broker_choices, can_manage_brokers)) = state
         .db
         .run(move |conn| {
             let plan = plans::get(conn, &account, id)?;
             let name = holder_name(conn, plan.holder_id)?;
-            Ok::<_, AppError>((plan, name))
+            let history = plans::history(conn, &account, id)?;
+            let brokers = plans::brokers_of(conn, &account, id)?;
+            let can_choose = matches!(
+                plan.acting_as,
+                crate::domain::vocab::ActingAs::Holder
+                    | crate::domain::vocab::ActingAs::Representative
+            );
+            let choices = if can_choose {
+                crate::store::brokers::all_brokers(conn)?
+                    .into_iter()
+                    .filter(|b| !brokers.contains(b))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok::<_, AppError>((plan, name, history, brokers, (choices, can_choose)))
         })
         .await?;
     let holder_side = plans::is_holder_side(plan.acting_as);
@@ -154,6 +177,10 @@ pub async fn show(
             holder_side,
             is_commissioner,
             plan,
+            history,
+            brokers,
+            broker_choices,
+            can_manage_brokers,
         },
         StatusCode::OK,
     )
