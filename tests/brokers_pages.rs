@@ -88,6 +88,14 @@ async fn a_broker_acts_for_a_client_who_sees_everything_and_can_take_access_back
     let listed = page(&broker, &app, "/broker/affiliations?done=saved").await;
     assert!(listed.text.contains("Under contract"));
 
+    // The holder sees the declaration before the broker buys anything.
+    let before = page(&holder, &app, &format!("/plans/{plan_id}")).await;
+    assert!(
+        before.text.contains("Declared interests – Under contract"),
+        "{}",
+        before.text
+    );
+
     // Buying from that provider needs the alternatives the market offers.
     let form = page(&broker, &app, &format!("/listings/{tied}/commission")).await;
     assert!(form.text.contains("Alternatives you considered"));

@@ -296,3 +296,22 @@ pub fn portfolio(
     }
     Ok(clients)
 }
+
+/// What a broker has declared, in words a client can read before any purchase.
+pub fn declared_interests(conn: &mut DbConnection, broker_id: i64) -> Result<String, AppError> {
+    let mut parts = Vec::new();
+    for (provider_id, nature, _) in store::affiliations(conn, broker_id)? {
+        let name = account_store::find(conn, provider_id)?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let nature = AffiliationNature::parse_code(&nature)
+            .map(|n| n.label())
+            .unwrap_or("Interest");
+        parts.push(format!("{nature}: {name}"));
+    }
+    Ok(if parts.is_empty() {
+        "No interests in providers declared.".to_owned()
+    } else {
+        format!("Declared interests – {}.", parts.join("; "))
+    })
+}

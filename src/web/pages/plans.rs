@@ -124,9 +124,19 @@ struct PlanPage {
     brokers: Vec<(i64, String)>,
     broker_choices: Vec<(i64, String)>,
     can_manage_brokers: bool,
+    /// Each broker's declared interests, shown before they buy anything.
+    broker_interests: Vec<(i64, String)>,
 }
 
 impl PlanPage {
+    fn interests_of(&self, broker: &i64) -> String {
+        self.broker_interests
+            .iter()
+            .find(|(id, _)| id == broker)
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default()
+    }
+
     fn outcome_title(&self, id: &Option<i64>) -> String {
         id.and_then(|id| self.plan.outcomes.iter().find(|o| o.id == id))
             .map(|o| o.title.clone())
@@ -142,13 +152,26 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
     let id = id.into_inner();
-    let (plan, holder_name, history, brokers, (broker_choices, can_manage_brokers)) = state
+    let (
+        plan,
+        holder_name,
+        history,
+        (brokers, broker_interests),
+        (broker_choices, can_manage_brokers),
+    ) = state
         .db
         .run(move |conn| {
             let plan = plans::get(conn, &account, id)?;
             let name = holder_name(conn, plan.holder_id)?;
             let history = plans::history(conn, &account, id)?;
             let brokers = plans::brokers_of(conn, &account, id)?;
+            let mut interests = Vec::new();
+            for (broker, _) in &brokers {
+                interests.push((
+                    *broker,
+                    crate::services::brokers::declared_interests(conn, *broker)?,
+                ));
+            }
             let can_choose = matches!(
                 plan.acting_as,
                 crate::domain::vocab::ActingAs::Holder
@@ -162,7 +185,13 @@ pub async fn show(
             } else {
                 Vec::new()
             };
-            Ok::<_, AppError>((plan, name, history, brokers, (choices, can_choose)))
+            Ok::<_, AppError>((
+                plan,
+                name,
+                history,
+                (brokers, interests),
+                (choices, can_choose),
+            ))
         })
         .await?;
     let holder_side = plans::is_holder_side(plan.acting_as);
@@ -181,6 +210,7 @@ pub async fn show(
             brokers,
             broker_choices,
             can_manage_brokers,
+            broker_interests,
         },
         StatusCode::OK,
     )
