@@ -398,13 +398,43 @@ async fn a_tied_broker_must_name_the_alternatives_the_market_offers() {
     assert!(own.json().get("broker_affiliation").is_none());
 
     // A broker's own listing counts as owned without declaring it.
-    let own_listing = listing(&s.app, &s.broker.1, "brokerage").await;
+    // Its fee is a share of the budget only: the price may be zero when a fee carries it.
+    let fee_only = s
+        .app
+        .post(
+            "/api/v1/listings",
+            Some(&s.broker.1),
+            json!({"title": "Support planning and brokerage", "category": "brokerage",
+                   "price": {"amount": "0.00", "unit": "week"},
+                   "fees": [{"kind": "brokerage", "label": "Brokerage fee", "percent": "5", "per": "budget"}],
+                   "postcode": "M14 5AB"}),
+        )
+        .await;
+    assert_eq!(fee_only.status, StatusCode::CREATED, "{}", fee_only.text);
+    let own_listing = fee_only.json()["id"].as_i64().unwrap();
+    let free = s
+        .app
+        .post(
+            "/api/v1/listings",
+            Some(&s.broker.1),
+            json!({"title": "Free brokerage?", "category": "brokerage",
+                   "price": {"amount": "0.00", "unit": "week"}, "postcode": "M14 5AB"}),
+        )
+        .await;
+    assert!(free.problem(422)["errors"]["price.amount"].is_array());
     let brokerage = s
         .app
-        .post(&plan, Some(&s.broker.1), s.order(own_listing, json!([])))
+        .post(
+            &plan,
+            Some(&s.broker.1),
+            json!({"listing_id": own_listing, "portion": "direct_payment", "quantity": "1",
+                   "start_date": day(7), "end_date": day(34)}),
+        )
         .await;
     assert_eq!(brokerage.status, StatusCode::CREATED, "{}", brokerage.text);
     assert_eq!(brokerage.json()["broker_affiliation"], "owner");
+    // 5% of the yearly budget (£5,000 over 331 days is £5,513.60 a year) for 28 days.
+    assert_eq!(brokerage.json()["cost"]["total"], "21.15");
     let clients = s
         .app
         .get("/api/v1/broker/clients", Some(&s.broker.1))

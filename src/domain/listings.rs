@@ -363,6 +363,14 @@ pub fn check(
         .map(str::trim)
         .filter(|a| !a.is_empty())
     {
+        // Brokerage may be charged wholly by its fees (a fixed sum, or a share
+        // of the budget): its price may then be zero. Checked below with the fees.
+        Some(amount)
+            if category == Some(Category::Brokerage)
+                && Money::parse(amount).is_ok_and(|m| m.pence() == 0) =>
+        {
+            Some(Money::ZERO)
+        }
         Some(amount) => check_money(&mut errors, "price.amount", amount),
         None => {
             // Only a draft may wait for its price.
@@ -378,6 +386,12 @@ pub fn check(
 
     let rates = check_rates(&mut errors, input.rates.unwrap_or_default());
     let fees = check_fees(&mut errors, input.fees.unwrap_or_default());
+    if price == Some(Money::ZERO) && fees.is_empty() {
+        errors.add(
+            "price.amount",
+            "can be 0.00 only when the brokerage is charged by its fees: add the fee",
+        );
+    }
 
     let base = errors
         .required("postcode", input.postcode.as_deref())
