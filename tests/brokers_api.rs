@@ -156,6 +156,36 @@ impl Setup {
                 404
             },
         ));
+        let submit = self
+            .app
+            .post(&format!("{plan}/submit"), token, json!({}))
+            .await;
+        // Already approved: a broker with access is told so (409).
+        answers.push(("POST submit".into(), submit.status.as_u16()));
+        let moved = self
+            .app
+            .post(
+                &format!("{plan}/moves"),
+                token,
+                json!({"from_line": 1, "to_line": 2, "amount": "1.00"}),
+            )
+            .await;
+        // No such planned lines: 422 with access.
+        answers.push(("POST moves".into(), moved.status.as_u16()));
+        let commissions = self.app.get("/api/v1/commissions", token).await.json();
+        answers.push((
+            "GET commissions lists the plan's".into(),
+            if commissions["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["plan_id"] == self.plan_id)
+            {
+                200
+            } else {
+                404
+            },
+        ));
         let clients = self.app.get("/api/v1/broker/clients", token).await.json();
         answers.push((
             "portfolio lists the plan".into(),
@@ -206,7 +236,8 @@ async fn consent_opens_every_broker_call_and_revoking_it_closes_them_at_once() {
     assert_eq!(granted.status, StatusCode::OK, "{}", granted.text);
     for (call, status) in s.broker_calls(listing_id).await {
         let expected: &[u16] = match call.as_str() {
-            "PATCH plan" => &[409],
+            "PATCH plan" | "POST submit" => &[409],
+            "POST moves" => &[409, 422],
             "PUT self-assessment" => &[422],
             _ => &[200, 201],
         };
