@@ -18,6 +18,13 @@ use crate::store::DbConnection;
 pub const MAX_FAILED_SIGN_INS: i64 = 10;
 pub const SIGN_IN_WINDOW_MINUTES: i64 = 15;
 
+/// Someone named in an answer: their account id and name.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountRef {
+    pub id: i64,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
     pub id: i64,
@@ -33,6 +40,16 @@ pub struct Account {
 }
 
 impl Account {
+    /// The council a commissioner works for; anyone else may not do council work.
+    pub fn commissioners_council(&self) -> Result<String, AppError> {
+        match (self.role, &self.council) {
+            (Role::Commissioner, Some(council)) => Ok(council.clone()),
+            _ => Err(AppError::Forbidden(
+                "Only a commissioner of a council can see or change this.".into(),
+            )),
+        }
+    }
+
     pub(crate) fn from_row(row: AccountRow) -> Result<Self, AppError> {
         let role = row.role.parse().map_err(|_| {
             AppError::Internal(format!("account {} has unknown role {}", row.id, row.role))

@@ -36,20 +36,11 @@ pub struct AllocationView {
     pub allocation: Allocation,
 }
 
-fn own_council(account: &Account) -> Result<String, AppError> {
-    match (account.role, &account.council) {
-        (Role::Commissioner, Some(council)) => Ok(council.clone()),
-        _ => Err(AppError::Forbidden(
-            "Only a council commissioner can see or change the allocation table.".into(),
-        )),
-    }
-}
-
 pub fn get_allocation(
     conn: &mut DbConnection,
     account: &Account,
 ) -> Result<AllocationView, AppError> {
-    let council = own_council(account)?;
+    let council = account.commissioners_council()?;
     let customised = store::allocation_of(conn, &council)?.is_some();
     let allocation = allocation_for(conn, &council)?;
     Ok(AllocationView {
@@ -68,7 +59,7 @@ pub fn put_allocation(
     body: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<AllocationView, AppError> {
-    let council = own_council(account)?;
+    let council = account.commissioners_council()?;
     let allocation = Allocation::from_json(body).map_err(AppError::Validation)?;
     let text = serde_json::to_string(&allocation).map_err(|e| AppError::Internal(e.to_string()))?;
     write_transaction(conn, |conn| {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::domain::accounts::Role;
 use crate::domain::vocab::{ActingAs, AffiliationNature, Vocabulary};
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::accounts::{Account, AccountRef};
 use crate::services::mail;
 use crate::services::plans::{self, visible_plan, PlanView};
 use crate::store::brokers as store;
@@ -203,7 +203,7 @@ pub fn alternatives_needed(
 }
 
 /// When the broker was given access to a plan, for the portfolio.
-pub fn client_plan_ids(conn: &mut DbConnection, account: &Account) -> Result<Vec<i64>, AppError> {
+fn client_plan_ids(conn: &mut DbConnection, account: &Account) -> Result<Vec<i64>, AppError> {
     broker_only(account)?;
     Ok(store::client_plans(conn, account.id)?)
 }
@@ -211,7 +211,7 @@ pub fn client_plan_ids(conn: &mut DbConnection, account: &Account) -> Result<Vec
 /// One client in a broker's portfolio.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientView {
-    pub holder: crate::services::offers::SellerRef,
+    pub holder: AccountRef,
     pub plan: PlanView,
     /// What needs the broker's attention, in plain words.
     pub attention: Vec<String>,
@@ -267,7 +267,7 @@ pub fn portfolio(
         }
         for request in crate::store::requests::of_plans(conn, &[plan_id])? {
             let open = request.status_on(today)? == RequestStatus::Open;
-            let offers = crate::store::requests::live_offer_counts(conn, &[request.id])?;
+            let offers = crate::store::offers::live_offer_counts(conn, &[request.id])?;
             if open && !offers.contains_key(&request.id) {
                 attention.push(format!("Request {} has no offers yet.", request.id));
             }
@@ -285,7 +285,7 @@ pub fn portfolio(
             .map(|c| c.cost.total.pence())
             .sum();
         clients.push(ClientView {
-            holder: crate::services::offers::SellerRef {
+            holder: AccountRef {
                 id: holder.id,
                 name: holder.name,
             },
@@ -297,8 +297,53 @@ pub fn portfolio(
     Ok(clients)
 }
 
+/// A broker with access to a plan, and what they have declared.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokerOnPlan {
+    pub id: i64,
+    pub name: String,
+    pub interests: String,
+}
+
+/// The brokers of a plan as the plan page shows them.
+pub struct PlanBrokers {
+    pub brokers: Vec<BrokerOnPlan>,
+    /// Brokers the holder or a representative could give access to.
+    pub choices: Vec<(i64, String)>,
+    /// Whether the caller may give and take back access.
+    pub can_manage: bool,
+}
+
+/// The brokers with access to a plan the caller has already read.
+pub fn on_plan(conn: &mut DbConnection, plan: &PlanView) -> Result<PlanBrokers, AppError> {
+    let mut brokers = Vec::new();
+    for id in plan_store::brokers(conn, plan.id)? {
+        if let Some(row) = account_store::find(conn, id)? {
+            brokers.push(BrokerOnPlan {
+                id,
+                name: row.name,
+                interests: declared_interests(conn, id)?,
+            });
+        }
+    }
+    let can_manage = holder_or_representative(plan.acting_as).is_ok();
+    let choices = if can_manage {
+        store::all_brokers(conn)?
+            .into_iter()
+            .filter(|(id, _)| !brokers.iter().any(|b| b.id == *id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(PlanBrokers {
+        brokers,
+        choices,
+        can_manage,
+    })
+}
+
 /// What a broker has declared, in words a client can read before any purchase.
-pub fn declared_interests(conn: &mut DbConnection, broker_id: i64) -> Result<String, AppError> {
+fn declared_interests(conn: &mut DbConnection, broker_id: i64) -> Result<String, AppError> {
     let mut parts = Vec::new();
     for (provider_id, nature, _) in store::affiliations(conn, broker_id)? {
         let name = account_store::find(conn, provider_id)?

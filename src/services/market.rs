@@ -7,25 +7,16 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::domain::accounts::Role;
 use crate::domain::listings::check_money;
 use crate::domain::market::{self, EvidenceRow, OfferFacts, RequestFacts};
 use crate::domain::money::Money;
 use crate::domain::vocab::{Category, OfferStatus, Unit, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::Account;
+use crate::store::market as market_store;
+use crate::store::offers as offer_store;
 use crate::store::requests as store;
 use crate::store::{write_transaction, DbConnection};
-
-/// The council a commissioner speaks for.
-pub fn own_council(account: &Account) -> Result<String, AppError> {
-    match (account.role, &account.council) {
-        (Role::Commissioner, Some(council)) => Ok(council.clone()),
-        _ => Err(AppError::Forbidden(
-            "Only a commissioner of a council can see or change its market figures.".into(),
-        )),
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReferenceRate {
@@ -44,8 +35,8 @@ pub fn reference_rates(
     conn: &mut DbConnection,
     account: &Account,
 ) -> Result<ReferenceRates, AppError> {
-    let council = own_council(account)?;
-    let rates = store::reference_rates(conn, &council)?
+    let council = account.commissioners_council()?;
+    let rates = market_store::reference_rates(conn, &council)?
         .into_iter()
         .map(|(category, unit, pence)| ReferenceRate {
             category,
@@ -70,7 +61,7 @@ pub fn set_reference_rates(
     body: Value,
     now: DateTime<Utc>,
 ) -> Result<ReferenceRates, AppError> {
-    let council = own_council(account)?;
+    let council = account.commissioners_council()?;
     let list = match body {
         Value::Object(mut map) => map.remove("rates").unwrap_or(Value::Null),
         other => other,
@@ -102,7 +93,7 @@ pub fn set_reference_rates(
     }
     errors.into_result()?;
     write_transaction(conn, |conn| {
-        store::replace_reference_rates(conn, &council, &rates, account.id, now.naive_utc())
+        market_store::replace_reference_rates(conn, &council, &rates, account.id, now.naive_utc())
     })?;
     reference_rates(conn, account)
 }
@@ -166,7 +157,7 @@ pub fn request_evidence(
     period: Period,
     now: DateTime<Utc>,
 ) -> Result<RequestEvidence, AppError> {
-    let council = own_council(account)?;
+    let council = account.commissioners_council()?;
     let start = period.from.and_hms_opt(0, 0, 0).expect("midnight exists");
     let end = (period.to + Duration::days(1))
         .and_hms_opt(0, 0, 0)
@@ -185,7 +176,7 @@ pub fn request_evidence(
             first_offer_at: r.first_offer_at,
         })
         .collect();
-    let offers: Vec<OfferFacts> = store::offers_of_requests(conn, &ids)?
+    let offers: Vec<OfferFacts> = offer_store::of_requests(conn, &ids)?
         .into_iter()
         .filter(|o| o.status != OfferStatus::Withdrawn.code())
         .map(|o| OfferFacts {
@@ -194,10 +185,11 @@ pub fn request_evidence(
             price: Money::from_pence(o.price_pence),
         })
         .collect();
-    let references: HashMap<(String, String), Money> = store::reference_rates(conn, &council)?
-        .into_iter()
-        .map(|(c, u, p)| ((c, u), Money::from_pence(p)))
-        .collect();
+    let references: HashMap<(String, String), Money> =
+        market_store::reference_rates(conn, &council)?
+            .into_iter()
+            .map(|(c, u, p)| ((c, u), Money::from_pence(p)))
+            .collect();
     let items = market::request_evidence(&requests, &offers, &references, now.naive_utc());
     Ok(RequestEvidence {
         findings: market::sentences(&items, period.from, period.to),

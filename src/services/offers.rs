@@ -18,30 +18,25 @@ use crate::domain::vocab::{
     Vocabulary,
 };
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::accounts::{Account, AccountRef};
 use crate::services::commissions::{
     self, annual_budget, plan_for_commission, resolve_portion, CommissionView, CostView,
 };
 use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
-use crate::services::requests::{audience, fits_seller, plan_side_of, Audience};
+use crate::services::requests::{audience, fits_seller, holder_side_of, Audience};
 use crate::store::accounts as account_store;
 use crate::store::commissions::CommissionRow;
 use crate::store::ledger;
+use crate::store::offers::{self as offer_store, OfferRow};
 use crate::store::plans as plan_store;
-use crate::store::requests::{self as store, OfferRow, RequestRow};
+use crate::store::requests::{self as store, RequestRow};
 use crate::store::{listings as listing_store, write_transaction, DbConnection, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Price {
     pub amount: Money,
     pub unit: Unit,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SellerRef {
-    pub id: i64,
-    pub name: String,
 }
 
 /// What the offer would leave in one portion of the plan.
@@ -61,7 +56,7 @@ pub struct OfferView {
     pub request_id: i64,
     pub status: OfferStatus,
     pub status_label: &'static str,
-    pub seller: SellerRef,
+    pub seller: AccountRef,
     pub listing_id: i64,
     pub listing_title: String,
     pub price: Price,
@@ -131,11 +126,34 @@ fn stored_input(row: &OfferRow) -> Result<OfferInput, StoreError> {
     })
 }
 
+/// A portion of the plan and the money it has available now.
+pub struct Available {
+    pub portion_id: i64,
+    pub mode: PortionMode,
+    pub available: Money,
+}
+
+/// What each portion of a plan has available, read once for all its offers.
+fn available(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<Available>, AppError> {
+    let balances = ledger::balances_of_plan(conn, plan_id)?;
+    plan_store::portions(conn, plan_id)?
+        .into_iter()
+        .map(|p| {
+            Ok(Available {
+                portion_id: p.id,
+                mode: PortionMode::parse_code(&p.mode).map_err(|_| corrupt("portion"))?,
+                available: balances.get(&p.id).copied().unwrap_or_default().available(),
+            })
+        })
+        .collect()
+}
+
 pub fn view(
     conn: &mut DbConnection,
     row: &OfferRow,
     request: &RequestRow,
-    with_portions: bool,
+    // The plan's portions and what each has available, for the holder's side.
+    portions: Option<&[Available]>,
     today: NaiveDate,
 ) -> Result<OfferView, AppError> {
     let status = row.status()?;
@@ -144,33 +162,29 @@ pub fn view(
     let listing_title = listing_store::find(conn, row.listing_id)?
         .map(|l| l.content.title)
         .unwrap_or_default();
-    let portions = if with_portions && status == OfferStatus::Open {
-        let balances = ledger::balances_of_plan(conn, request.plan_id)?;
-        plan_store::portions(conn, request.plan_id)?
-            .into_iter()
+    let portions = match portions {
+        Some(portions) if status == OfferStatus::Open => portions
+            .iter()
             .map(|p| {
-                let available = balances.get(&p.id).copied().unwrap_or_default().available();
-                let left = available.pence() - cost.total.pence();
-                let mode = PortionMode::parse_code(&p.mode).map_err(|_| corrupt("portion"))?;
-                Ok(PortionFit {
-                    portion_id: p.id,
-                    mode,
-                    mode_label: mode.label(),
-                    available,
+                let left = p.available.pence() - cost.total.pence();
+                PortionFit {
+                    portion_id: p.portion_id,
+                    mode: p.mode,
+                    mode_label: p.mode.label(),
+                    available: p.available,
                     left_after: Money::from_pence(left.max(0)),
                     fits: left >= 0,
-                })
+                }
             })
-            .collect::<Result<_, AppError>>()?
-    } else {
-        Vec::new()
+            .collect(),
+        _ => Vec::new(),
     };
     Ok(OfferView {
         id: row.id,
         request_id: row.request_id,
         status,
         status_label: status.label(),
-        seller: SellerRef {
+        seller: AccountRef {
             id: seller.id,
             name: seller.name,
         },
@@ -333,7 +347,7 @@ pub fn make(
             };
         }
         request_open(&request, today)?;
-        if store::offers_of_request(conn, request_id)?
+        if offer_store::of_request(conn, request_id)?
             .iter()
             .any(|o| o.seller_id == account.id && o.status == OfferStatus::Open.code())
         {
@@ -344,10 +358,10 @@ pub fn make(
         }
         let listing_id = offer_listing(conn, account, &request, input.listing_id)?;
         let row = priced_row(conn, account, &request, input, listing_id, today, now)?;
-        let id = store::insert_offer(conn, &row)?;
+        let id = offer_store::insert(conn, &row)?;
         store::note_first_offer(conn, request_id, now)?;
-        let row = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
-        let offer = view(conn, &row, &request, false, today)?;
+        let row = offer_store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let offer = view(conn, &row, &request, None, today)?;
         for to in holder_side_recipients(conn, request.plan_id)? {
             let draft = mail::Draft {
                 kind: "offer_received",
@@ -386,7 +400,7 @@ fn visible_offer(
     account: &Account,
     id: i64,
 ) -> Result<(OfferRow, RequestRow, Option<ActingAs>), AppError> {
-    let offer = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
+    let offer = offer_store::find(conn, id)?.ok_or(AppError::NotFound)?;
     let request = store::find_request(conn, offer.request_id)?.ok_or(AppError::NotFound)?;
     if offer.seller_id == account.id {
         return Ok((offer, request, Some(ActingAs::Seller)));
@@ -404,8 +418,11 @@ pub fn get(
     today: NaiveDate,
 ) -> Result<OfferView, AppError> {
     let (offer, request, acting) = visible_offer(conn, account, id)?;
-    let plan_side = acting.is_some_and(|a| a != ActingAs::Seller);
-    view(conn, &offer, &request, plan_side, today)
+    let portions = match acting {
+        Some(ActingAs::Seller) | None => None,
+        Some(_) => Some(available(conn, request.plan_id)?),
+    };
+    view(conn, &offer, &request, portions.as_deref(), today)
 }
 
 /// The offers on a request: all of them for the plan's side, with what each
@@ -418,13 +435,17 @@ pub fn of_request(
 ) -> Result<Vec<OfferView>, AppError> {
     let request = store::find_request(conn, request_id)?.ok_or(AppError::NotFound)?;
     let audience = audience(conn, account, &request)?;
-    let rows = store::offers_of_request(conn, request_id)?;
+    let rows = offer_store::of_request(conn, request_id)?;
+    let portions = match audience {
+        Audience::PlanSide(_) => Some(available(conn, request.plan_id)?),
+        Audience::Seller => None,
+    };
     rows.iter()
         .filter(|o| match audience {
             Audience::PlanSide(_) => o.status != OfferStatus::Withdrawn.code(),
             Audience::Seller => o.seller_id == account.id,
         })
-        .map(|o| view(conn, o, &request, audience != Audience::Seller, today))
+        .map(|o| view(conn, o, &request, portions.as_deref(), today))
         .collect()
 }
 
@@ -434,11 +455,11 @@ pub fn of_seller(
     account: &Account,
     today: NaiveDate,
 ) -> Result<Vec<OfferView>, AppError> {
-    let rows = store::offers_of_seller(conn, account.id)?;
+    let rows = offer_store::of_seller(conn, account.id)?;
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         let request = store::find_request(conn, row.request_id)?.ok_or(AppError::NotFound)?;
-        views.push(view(conn, &row, &request, false, today)?);
+        views.push(view(conn, &row, &request, None, today)?);
     }
     Ok(views)
 }
@@ -488,14 +509,14 @@ pub fn revise(
         let mut row = priced_row(conn, account, &request, merged, listing_id, today, now)?;
         row.id = id;
         row.created_at = offer.created_at;
-        if !store::revise_offer(conn, &row)? {
+        if !offer_store::revise(conn, &row)? {
             return Err(AppError::conflict(
                 "offer-state",
                 "This offer is no longer open.",
             ));
         }
-        let row = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
-        view(conn, &row, &request, false, today)
+        let row = offer_store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, &request, None, today)
     })
 }
 
@@ -510,14 +531,14 @@ pub fn withdraw(
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
         let (_, request) = own_open_offer(conn, account, id)?;
-        if !store::close_offer(conn, id, OfferStatus::Withdrawn, None, now)? {
+        if !offer_store::close(conn, id, OfferStatus::Withdrawn, None, now)? {
             return Err(AppError::conflict(
                 "offer-state",
                 "This offer is no longer open.",
             ));
         }
-        let row = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
-        view(conn, &row, &request, false, today)
+        let row = offer_store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        view(conn, &row, &request, None, today)
     })
 }
 
@@ -529,11 +550,11 @@ pub fn decline_open_offers(
     summary: &str,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    for offer in store::offers_of_request(conn, request.id)? {
+    for offer in offer_store::of_request(conn, request.id)? {
         if Some(offer.id) == keep || offer.status != OfferStatus::Open.code() {
             continue;
         }
-        if store::close_offer(conn, offer.id, OfferStatus::Declined, None, now)? {
+        if offer_store::close(conn, offer.id, OfferStatus::Declined, None, now)? {
             if let Some(to) = mail::recipient(conn, offer.seller_id)? {
                 let draft = mail::Draft {
                     kind: "offer_declined",
@@ -578,16 +599,9 @@ pub fn accept(
     let now = now.naive_utc();
     let choice = parse_portion(portion)?;
     create_once(conn, account.id, idempotency.as_ref(), now, |conn| {
-        let offer = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
+        let offer = offer_store::find(conn, id)?.ok_or(AppError::NotFound)?;
         let request = store::find_request(conn, offer.request_id)?.ok_or(AppError::NotFound)?;
-        let acting = plan_side_of(conn, account, &request).map_err(|e| match e {
-            // The seller can see their offer but not accept it.
-            AppError::Forbidden(_) if offer.seller_id == account.id => AppError::Forbidden(
-                "Only the person who asked, or someone acting for them, can accept an offer."
-                    .into(),
-            ),
-            other => other,
-        })?;
+        let acting = holder_side_of(conn, account, &request)?;
         if offer.status()? != OfferStatus::Open {
             return Err(AppError::conflict(
                 "offer-state",
@@ -604,7 +618,7 @@ pub fn accept(
             ));
         }
         request_open(&request, today)?;
-        let (_, acting_on_plan, portions) = plan_for_commission(
+        let (_, _, portions) = plan_for_commission(
             conn,
             account,
             request.plan_id,
@@ -612,7 +626,6 @@ pub fn accept(
             request.outcome_id,
             today,
         )?;
-        debug_assert_eq!(acting, acting_on_plan);
         let portion = resolve_portion(&portions, &choice)?;
         // Claim the request first: of two offers accepted at once, one wins.
         if !store::move_request(
@@ -669,7 +682,7 @@ pub fn accept(
             broker_affiliation: None,
         };
         let commission = commissions::commit(conn, account, acting, &row, now)?;
-        store::close_offer(conn, id, OfferStatus::Accepted, Some(commission.id), now)?;
+        offer_store::close(conn, id, OfferStatus::Accepted, Some(commission.id), now)?;
         decline_open_offers(
             conn,
             &request,
@@ -677,8 +690,8 @@ pub fn accept(
             "Thank you for your offer. The person who asked has chosen another offer this time. We hope to send you more requests soon.",
             now,
         )?;
-        let offer_row = store::find_offer(conn, id)?.ok_or(AppError::NotFound)?;
-        let offer = view(conn, &offer_row, &request, false, today)?;
+        let offer_row = offer_store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let offer = view(conn, &offer_row, &request, None, today)?;
         if let Some(to) = mail::recipient(conn, offer.seller.id)? {
             let draft = mail::Draft {
                 kind: "offer_accepted",

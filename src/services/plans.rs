@@ -684,19 +684,3 @@ pub fn history(
     }
     Ok(views)
 }
-
-/// The brokers with access to a plan, by id and name.
-pub fn brokers_of(
-    conn: &mut DbConnection,
-    account: &Account,
-    id: i64,
-) -> Result<Vec<(i64, String)>, AppError> {
-    visible_plan(conn, account, id)?;
-    let mut brokers = Vec::new();
-    for broker in store::brokers(conn, id)? {
-        if let Some(row) = account_store::find(conn, broker)? {
-            brokers.push((row.id, row.name));
-        }
-    }
-    Ok(brokers)
-}

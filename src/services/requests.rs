@@ -2,6 +2,8 @@
 //! listings serve the category and district see only what the request shares
 //! and are told of it, at once or in a daily digest.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 
@@ -19,6 +21,7 @@ use crate::services::accounts::Account;
 use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
 use crate::services::plans::{is_holder_side, standing, visible_plan};
+use crate::store::offers::{self as offer_store};
 use crate::store::plans::{self as plan_store, PlanRow};
 use crate::store::requests::{self as store, RequestRow};
 use crate::store::{write_transaction, DbConnection, StoreError};
@@ -79,18 +82,56 @@ fn corrupt(what: &str) -> StoreError {
 
 pub fn view(
     conn: &mut DbConnection,
-    row: &RequestRow,
+    row: RequestRow,
     audience: Audience,
     viewer_id: i64,
     today: NaiveDate,
 ) -> Result<RequestView, AppError> {
-    let areas = store::areas_of(conn, &[row.id])?
-        .remove(&row.id)
-        .unwrap_or_default();
-    let offers = store::live_offer_counts(conn, &[row.id])?
-        .get(&row.id)
-        .copied()
-        .unwrap_or(0);
+    let mut views = views(conn, vec![(row, audience)], viewer_id, today)?;
+    Ok(views.remove(0))
+}
+
+/// Views of several requests, reading their areas, offer counts and the
+/// viewer's own offers once for all of them.
+pub fn views(
+    conn: &mut DbConnection,
+    rows: Vec<(RequestRow, Audience)>,
+    viewer_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<RequestView>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|(r, _)| r.id).collect();
+    let mut areas = store::areas_of(conn, &ids)?;
+    let counts = offer_store::live_offer_counts(conn, &ids)?;
+    let own_offers: HashMap<i64, i64> = if rows.iter().any(|(_, a)| *a == Audience::Seller) {
+        offer_store::of_seller(conn, viewer_id)?
+            .into_iter()
+            .filter(|o| matches!(o.status.as_str(), "open" | "accepted"))
+            .map(|o| (o.request_id, o.id))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    rows.into_iter()
+        .map(|(row, audience)| {
+            let areas = areas.remove(&row.id).unwrap_or_default();
+            let offers = counts.get(&row.id).copied().unwrap_or(0);
+            let my_offer_id = match audience {
+                Audience::Seller => own_offers.get(&row.id).copied(),
+                Audience::PlanSide(_) => None,
+            };
+            assemble(row, audience, areas, offers, my_offer_id, today)
+        })
+        .collect()
+}
+
+fn assemble(
+    row: RequestRow,
+    audience: Audience,
+    areas: Vec<String>,
+    offers: i64,
+    my_offer_id: Option<i64>,
+    today: NaiveDate,
+) -> Result<RequestView, AppError> {
     let status = row.status_on(today)?;
     let category = Category::parse_code(&row.category).map_err(|_| corrupt("category"))?;
     let availability: Vec<String> =
@@ -99,12 +140,9 @@ pub fn view(
         Audience::PlanSide(acting) => Some(acting),
         Audience::Seller => None,
     };
-    let my_offer_id = match audience {
-        Audience::Seller => store::offers_of_request(conn, row.id)?
-            .into_iter()
-            .find(|o| o.seller_id == viewer_id && matches!(o.status.as_str(), "open" | "accepted"))
-            .map(|o| o.id),
-        Audience::PlanSide(_) => None,
+    let acting_as = match plan_side {
+        Some(_) => Some(ActingAs::parse_code(&row.acting_as).map_err(|_| corrupt("acting_as"))?),
+        None => None,
     };
     Ok(RequestView {
         id: row.id,
@@ -137,8 +175,7 @@ pub fn view(
         plan_id: plan_side.map(|_| row.plan_id),
         outcome_id: plan_side.and(row.outcome_id),
         requested_by: plan_side.map(|_| row.requested_by),
-        acting_as: plan_side
-            .map(|_| ActingAs::parse_code(&row.acting_as).unwrap_or(ActingAs::Holder)),
+        acting_as,
         my_offer_id,
     })
 }
@@ -157,7 +194,7 @@ pub fn audience(
     if !account.role.is_seller() {
         return Err(AppError::NotFound);
     }
-    let offered = store::offers_of_request(conn, row.id)?
+    let offered = offer_store::of_request(conn, row.id)?
         .iter()
         .any(|o| o.seller_id == account.id);
     if offered || fits_seller(conn, account.id, row)? {
@@ -191,7 +228,7 @@ pub fn get(
 ) -> Result<RequestView, AppError> {
     let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
     let audience = audience(conn, account, &row)?;
-    view(conn, &row, audience, account.id, today)
+    view(conn, row, audience, account.id, today)
 }
 
 fn facts_of(request: &SupportRequest) -> Vec<(String, String)> {
@@ -279,7 +316,7 @@ pub fn create(
         )?;
         tell_sellers_at_once(conn, id, &request, now)?;
         let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
-        view(conn, &row, Audience::PlanSide(acting), account.id, today)
+        view(conn, row, Audience::PlanSide(acting), account.id, today)
     })
 }
 
@@ -366,7 +403,7 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<RequestView>, i64), AppError> {
-    let mut entries: Vec<(i64, Audience)> = Vec::new();
+    let mut entries: HashMap<i64, Audience> = HashMap::new();
     let plan_ids = match account.role {
         Role::Commissioner => match &account.council {
             Some(code) => plan_store::ids_of_council(conn, code)?,
@@ -375,32 +412,43 @@ pub fn list(
         Role::Provider | Role::PersonalAssistant => Vec::new(),
         _ => plan_store::ids_for_holder_side(conn, account.id)?,
     };
+    let mut standings: HashMap<i64, Option<ActingAs>> = HashMap::new();
     for row in store::of_plans(conn, &plan_ids)? {
-        let plan = plan_store::find(conn, row.plan_id)?.ok_or(AppError::NotFound)?;
-        if let Some(acting) = standing(conn, account, &plan)? {
-            entries.push((row.id, Audience::PlanSide(acting)));
+        let acting = match standings.get(&row.plan_id) {
+            Some(known) => *known,
+            None => {
+                let plan = plan_store::find(conn, row.plan_id)?.ok_or(AppError::NotFound)?;
+                let acting = standing(conn, account, &plan)?;
+                standings.insert(row.plan_id, acting);
+                acting
+            }
+        };
+        if let Some(acting) = acting {
+            entries.insert(row.id, Audience::PlanSide(acting));
         }
     }
     if account.role.is_seller() {
         let served = store::served_by(conn, account.id)?;
         for id in store::open_matching(conn, &served, today, None)? {
-            if !entries.iter().any(|(e, _)| *e == id) {
-                entries.push((id, Audience::Seller));
-            }
+            entries.entry(id).or_insert(Audience::Seller);
         }
     }
-    entries.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
-    let total = entries.len() as i64;
-    let page: Vec<_> = entries
+    let mut ids: Vec<i64> = entries.keys().copied().collect();
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    let total = ids.len() as i64;
+    let page: Vec<i64> = ids
         .into_iter()
         .skip(offset.max(0) as usize)
         .take(limit.max(0) as usize)
         .collect();
-    let mut views = Vec::with_capacity(page.len());
-    for (id, audience) in page {
-        let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
-        views.push(view(conn, &row, audience, account.id, today)?);
-    }
+    let rows = store::find_requests(conn, &page)?
+        .into_iter()
+        .map(|row| {
+            let audience = entries[&row.id];
+            (row, audience)
+        })
+        .collect();
+    let views = views(conn, rows, account.id, today)?;
     Ok((views, total))
 }
 
@@ -416,17 +464,7 @@ pub fn withdraw(
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
         let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
-        let Audience::PlanSide(acting) = audience(conn, account, &row)? else {
-            return Err(AppError::Forbidden(
-                "Only the person who asked, or someone acting for them, can withdraw a request."
-                    .into(),
-            ));
-        };
-        if !is_holder_side(acting) {
-            return Err(AppError::Forbidden(
-                "Only the budget holder's side can withdraw a request.".into(),
-            ));
-        }
+        let acting = holder_side_of(conn, account, &row)?;
         if row.status_on(today)? != RequestStatus::Open
             || !store::move_request(conn, id, RequestStatus::Open, RequestStatus::Withdrawn, now)?
         {
@@ -447,7 +485,7 @@ pub fn withdraw(
             now,
         )?;
         let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
-        view(conn, &row, Audience::PlanSide(acting), account.id, today)
+        view(conn, row, Audience::PlanSide(acting), account.id, today)
     })
 }
 
@@ -498,56 +536,66 @@ pub fn send_digests(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize
         if frequency != AlertFrequency::Daily.code() || until.is_some_and(|u| u > day_ago) {
             continue;
         }
-        sent += write_transaction(conn, |conn| -> Result<usize, AppError> {
-            let served = store::served_by(conn, seller)?;
-            // A seller's first digest lists every open request that fits them.
-            let ids = store::open_matching(conn, &served, today, until)?;
-            let mut told = 0;
-            if !ids.is_empty() {
-                if let Some(to) = mail::recipient(conn, seller)? {
-                    let rows = store::find_requests(conn, &ids)?;
-                    let areas = store::areas_of(conn, &ids)?;
-                    let facts = rows
-                        .iter()
-                        .map(|r| {
-                            let category = Category::parse_code(&r.category)
-                                .map(|c| c.label())
-                                .unwrap_or("Support");
-                            let unit = Unit::parse_code(&r.unit)
-                                .map(|u| u.plural())
-                                .unwrap_or("hours");
-                            (
-                                category.to_owned(),
-                                format!(
-                                    "{} {unit} a week in {}, from {} (request {})",
-                                    Quantity::from_hundredths(r.quantity_centi),
-                                    areas.get(&r.id).map(|a| a.join(", ")).unwrap_or_default(),
-                                    r.start_date,
-                                    r.id
-                                ),
-                            )
-                        })
-                        .collect();
-                    let draft = mail::Draft {
-                        kind: "request_digest",
-                        subject: match rows.len() {
-                            1 => "1 new request fits your listings".to_owned(),
-                            n => format!("{n} new requests fit your listings"),
-                        },
-                        summary: "People with personal budgets have asked for support that fits your listings. You can answer each with an offer made for them.".into(),
-                        facts,
-                        action_label: "See the requests",
-                        action_path: "/requests".into(),
-                    };
-                    mail::tell(conn, &to, &draft, now)?;
-                    told = 1;
-                }
-            }
+        sent += write_transaction(conn, |conn| {
+            let told = tell_seller_of_new_requests(conn, seller, until, today, now)?;
             store::digest_done(conn, seller, &frequency, now)?;
-            Ok(told)
+            Ok::<_, AppError>(usize::from(told))
         })?;
     }
     Ok(sent)
+}
+
+/// One seller's digest: the open requests that fit them posted since
+/// `since` (all of them for a first digest). True when a message was written.
+fn tell_seller_of_new_requests(
+    conn: &mut DbConnection,
+    seller: i64,
+    since: Option<NaiveDateTime>,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let served = store::served_by(conn, seller)?;
+    let ids = store::open_matching(conn, &served, today, since)?;
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    let Some(to) = mail::recipient(conn, seller)? else {
+        return Ok(false);
+    };
+    let rows = store::find_requests(conn, &ids)?;
+    let areas = store::areas_of(conn, &ids)?;
+    let facts = rows
+        .iter()
+        .map(|r| {
+            let category = Category::parse_code(&r.category)
+                .map(|c| c.label())
+                .unwrap_or("Support");
+            let unit = Unit::parse_code(&r.unit)
+                .map(|u| u.plural())
+                .unwrap_or("hours");
+            let line = format!(
+                "{} {unit} a week in {}, from {} (request {})",
+                Quantity::from_hundredths(r.quantity_centi),
+                areas.get(&r.id).map(|a| a.join(", ")).unwrap_or_default(),
+                r.start_date,
+                r.id
+            );
+            (category.to_owned(), line)
+        })
+        .collect();
+    let draft = mail::Draft {
+        kind: "request_digest",
+        subject: match rows.len() {
+            1 => "1 new request fits your listings".to_owned(),
+            n => format!("{n} new requests fit your listings"),
+        },
+        summary: "People with personal budgets have asked for support that fits your listings. You can answer each with an offer made for them.".into(),
+        facts,
+        action_label: "See the requests",
+        action_path: "/requests".into(),
+    };
+    mail::tell(conn, &to, &draft, now)?;
+    Ok(true)
 }
 
 /// Sends digests now and then, for as long as the server runs.
@@ -564,16 +612,16 @@ pub async fn run_digest_worker(db: crate::store::Db, every: std::time::Duration)
     }
 }
 
-/// The offers on a request stay readable to the holder's side, so this is
-/// used by the offers module to check who may accept.
-pub fn plan_side_of(
+/// How the caller acts for the person who asked: the holder, their
+/// representative or their broker. Sellers and the council may not act on it.
+pub fn holder_side_of(
     conn: &mut DbConnection,
     account: &Account,
     row: &RequestRow,
 ) -> Result<ActingAs, AppError> {
     match audience(conn, account, row)? {
-        Audience::PlanSide(acting) => Ok(acting),
-        Audience::Seller => Err(AppError::Forbidden(
+        Audience::PlanSide(acting) if is_holder_side(acting) => Ok(acting),
+        _ => Err(AppError::Forbidden(
             "Only the person who asked, or someone acting for them, can do this.".into(),
         )),
     }

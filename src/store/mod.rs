@@ -13,6 +13,8 @@ pub mod councils;
 pub mod ledger;
 pub mod listings;
 pub mod mail;
+pub mod market;
+pub mod offers;
 pub mod plans;
 pub mod requests;
 pub mod schema;

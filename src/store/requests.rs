@@ -1,5 +1,4 @@
-//! Support requests, the offers sellers make on them, sellers' alert
-//! settings and councils' reference rates.
+//! Support requests, who they match, and how sellers want to hear of them.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -7,11 +6,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    council_reference_rates, listing_areas, listings, offers, request_alerts,
-    support_request_areas, support_requests,
+    listing_areas, listings, request_alerts, support_request_areas, support_requests,
 };
 use super::{DbConnection, StoreError};
-use crate::domain::vocab::{OfferStatus, RequestStatus, Vocabulary};
+use crate::domain::vocab::{RequestStatus, Vocabulary};
 use crate::on_backend;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -51,39 +49,6 @@ impl RequestRow {
             RequestStatus::Open if today > self.expires_on => RequestStatus::Expired,
             other => other,
         })
-    }
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = offers)]
-pub struct OfferRow {
-    #[diesel(skip_insertion)]
-    pub id: i64,
-    pub request_id: i64,
-    pub seller_id: i64,
-    pub listing_id: i64,
-    pub status: String,
-    pub unit: String,
-    pub price_pence: i64,
-    pub rates: String,
-    pub fees: String,
-    pub visits_per_week_centi: Option<i64>,
-    pub start_date: NaiveDate,
-    pub schedule: String,
-    pub message: String,
-    pub valid_until: Option<NaiveDate>,
-    pub weekly_pence: i64,
-    pub total_pence: i64,
-    pub cost: String,
-    pub commission_id: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl OfferRow {
-    pub fn status(&self) -> Result<OfferStatus, StoreError> {
-        OfferStatus::parse_code(&self.status)
-            .map_err(|_| StoreError::Corrupt(format!("offer status {:?}", self.status)))
     }
 }
 
@@ -323,111 +288,6 @@ pub fn note_first_offer(
     Ok(())
 }
 
-pub fn insert_offer(conn: &mut DbConnection, row: &OfferRow) -> Result<i64, StoreError> {
-    Ok(on_backend!(conn, |c| diesel::insert_into(offers::table)
-        .values(row)
-        .returning(offers::id)
-        .get_result(c))?)
-}
-
-pub fn find_offer(conn: &mut DbConnection, id: i64) -> Result<Option<OfferRow>, StoreError> {
-    Ok(offers::table
-        .find(id)
-        .select(OfferRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-pub fn offers_of_request(
-    conn: &mut DbConnection,
-    request_id: i64,
-) -> Result<Vec<OfferRow>, StoreError> {
-    Ok(offers::table
-        .filter(offers::request_id.eq(request_id))
-        .order(offers::id)
-        .select(OfferRow::as_select())
-        .load(conn)?)
-}
-
-pub fn offers_of_seller(
-    conn: &mut DbConnection,
-    seller_id: i64,
-) -> Result<Vec<OfferRow>, StoreError> {
-    Ok(offers::table
-        .filter(offers::seller_id.eq(seller_id))
-        .order(offers::id.desc())
-        .select(OfferRow::as_select())
-        .load(conn)?)
-}
-
-/// How many offers each request has had that are still open or accepted.
-pub fn live_offer_counts(
-    conn: &mut DbConnection,
-    request_ids: &[i64],
-) -> Result<HashMap<i64, i64>, StoreError> {
-    let mut counts = HashMap::new();
-    for chunk in request_ids.chunks(500) {
-        let rows: Vec<i64> = offers::table
-            .filter(offers::request_id.eq_any(chunk))
-            .filter(offers::status.eq_any([OfferStatus::Open.code(), OfferStatus::Accepted.code()]))
-            .select(offers::request_id)
-            .load(conn)?;
-        for id in rows {
-            *counts.entry(id).or_insert(0) += 1;
-        }
-    }
-    Ok(counts)
-}
-
-/// Replaces an open offer's terms; false when it is no longer open.
-pub fn revise_offer(conn: &mut DbConnection, row: &OfferRow) -> Result<bool, StoreError> {
-    let changed = diesel::update(
-        offers::table
-            .filter(offers::id.eq(row.id))
-            .filter(offers::status.eq(OfferStatus::Open.code())),
-    )
-    .set((
-        offers::listing_id.eq(row.listing_id),
-        offers::unit.eq(&row.unit),
-        offers::price_pence.eq(row.price_pence),
-        offers::rates.eq(&row.rates),
-        offers::fees.eq(&row.fees),
-        offers::visits_per_week_centi.eq(row.visits_per_week_centi),
-        offers::start_date.eq(row.start_date),
-        offers::schedule.eq(&row.schedule),
-        offers::message.eq(&row.message),
-        offers::valid_until.eq(row.valid_until),
-        offers::weekly_pence.eq(row.weekly_pence),
-        offers::total_pence.eq(row.total_pence),
-        offers::cost.eq(&row.cost),
-        offers::updated_at.eq(row.updated_at),
-    ))
-    .execute(conn)?;
-    Ok(changed == 1)
-}
-
-/// Moves an offer out of `open`; false when it was no longer open.
-pub fn close_offer(
-    conn: &mut DbConnection,
-    id: i64,
-    to: OfferStatus,
-    commission_id: Option<i64>,
-    now: NaiveDateTime,
-) -> Result<bool, StoreError> {
-    let changed = diesel::update(
-        offers::table
-            .filter(offers::id.eq(id))
-            .filter(offers::status.eq(OfferStatus::Open.code())),
-    )
-    .set((
-        offers::status.eq(to.code()),
-        offers::commission_id.eq(commission_id),
-        offers::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(changed == 1)
-}
-
 /// How a seller wants to hear of requests, and how far their digest has reached.
 pub fn alert_setting(
     conn: &mut DbConnection,
@@ -516,60 +376,6 @@ pub fn live_sellers(conn: &mut DbConnection) -> Result<Vec<i64>, StoreError> {
         .load(conn)?)
 }
 
-/// A council's reference rates: (category, unit) → pence.
-pub fn reference_rates(
-    conn: &mut DbConnection,
-    council_code: &str,
-) -> Result<Vec<(String, String, i64)>, StoreError> {
-    Ok(council_reference_rates::table
-        .filter(council_reference_rates::council_code.eq(council_code))
-        .order((
-            council_reference_rates::category,
-            council_reference_rates::unit,
-        ))
-        .select((
-            council_reference_rates::category,
-            council_reference_rates::unit,
-            council_reference_rates::amount_pence,
-        ))
-        .load(conn)?)
-}
-
-pub fn replace_reference_rates(
-    conn: &mut DbConnection,
-    council_code: &str,
-    rates: &[(String, String, i64)],
-    updated_by: i64,
-    now: NaiveDateTime,
-) -> Result<(), StoreError> {
-    diesel::delete(
-        council_reference_rates::table
-            .filter(council_reference_rates::council_code.eq(council_code)),
-    )
-    .execute(conn)?;
-    let rows: Vec<_> = rates
-        .iter()
-        .map(|(category, unit, pence)| {
-            (
-                council_reference_rates::council_code.eq(council_code),
-                council_reference_rates::category.eq(category),
-                council_reference_rates::unit.eq(unit),
-                council_reference_rates::amount_pence.eq(pence),
-                council_reference_rates::updated_by.eq(updated_by),
-                council_reference_rates::updated_at.eq(now),
-            )
-        })
-        .collect();
-    if !rows.is_empty() {
-        on_backend!(conn, |c| diesel::insert_into(
-            council_reference_rates::table
-        )
-        .values(&rows)
-        .execute(c))?;
-    }
-    Ok(())
-}
-
 /// Requests of a council's residents posted in a period, with their areas
 /// and offers, for the council's evidence of gaps and fee levels.
 pub fn of_council_between(
@@ -584,21 +390,4 @@ pub fn of_council_between(
         .filter(support_requests::created_at.lt(to))
         .select(RequestRow::as_select())
         .load(conn)?)
-}
-
-/// Every offer made on these requests.
-pub fn offers_of_requests(
-    conn: &mut DbConnection,
-    request_ids: &[i64],
-) -> Result<Vec<OfferRow>, StoreError> {
-    let mut rows = Vec::new();
-    for chunk in request_ids.chunks(500) {
-        rows.extend(
-            offers::table
-                .filter(offers::request_id.eq_any(chunk))
-                .select(OfferRow::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(rows)
 }

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::whole_list;
 use crate::services::brokers;
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
@@ -51,8 +52,7 @@ pub async fn clients(
         .db
         .run(move |conn| brokers::portfolio(conn, &caller.account, Utc::now().date_naive()))
         .await?;
-    let total = items.len();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "total": total})))
+    Ok(whole_list(HttpResponse::Ok(), items))
 }
 
 pub async fn affiliations(
@@ -63,8 +63,7 @@ pub async fn affiliations(
         .db
         .run(move |conn| brokers::affiliations(conn, &caller.account))
         .await?;
-    let total = items.len();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "total": total})))
+    Ok(whole_list(HttpResponse::Ok(), items))
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +90,5 @@ pub async fn declare(
             )
         })
         .await?;
-    let total = items.len();
-    Ok(HttpResponse::Created().json(serde_json::json!({"items": items, "total": total})))
+    Ok(whole_list(HttpResponse::Created(), items))
 }

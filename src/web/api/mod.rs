@@ -226,6 +226,15 @@ pub fn idempotent_body<T: DeserializeOwned>(
     Ok((input, idempotency))
 }
 
+/// A list that is never paged: `{"items": [...], "total": n}`.
+pub fn whole_list<T: Serialize>(
+    mut response: actix_web::HttpResponseBuilder,
+    items: Vec<T>,
+) -> HttpResponse {
+    let total = items.len();
+    response.json(serde_json::json!({"items": items, "total": total}))
+}
+
 /// 201 with what was created, or with the first answer to a repeated request.
 pub fn created_response<T: Serialize>(created: Created<T>) -> HttpResponse {
     match created {

@@ -5,7 +5,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{created_response, idempotent_body};
+use super::{created_response, idempotent_body, whole_list};
 use crate::domain::commissions::CommissionInput;
 use crate::domain::plans::{status_after, NewPlanInput, PlanContentInput};
 use crate::error::AppError;
@@ -23,8 +23,7 @@ pub async fn list(
         .db
         .run(move |conn| plans::list(conn, &caller.account))
         .await?;
-    let total = items.len();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "total": total})))
+    Ok(whole_list(HttpResponse::Ok(), items))
 }
 
 pub async fn create(
@@ -165,6 +164,5 @@ pub async fn history(
         .db
         .run(move |conn| plans::history(conn, &caller.account, id))
         .await?;
-    let total = items.len();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "total": total})))
+    Ok(whole_list(HttpResponse::Ok(), items))
 }

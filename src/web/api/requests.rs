@@ -6,7 +6,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{created_response, idempotent_body, ListPage, PageQuery};
+use super::{created_response, idempotent_body, whole_list, ListPage, PageQuery};
 use crate::domain::requests::{OfferInput, RequestInput};
 use crate::domain::vocab::AlertFrequency;
 use crate::services::{offers, requests};
@@ -90,8 +90,7 @@ pub async fn offers_of_request(
         .db
         .run(move |conn| offers::of_request(conn, &caller.account, id, Utc::now().date_naive()))
         .await?;
-    let total = items.len();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "total": total})))
+    Ok(whole_list(HttpResponse::Ok(), items))
 }
 
 pub async fn make_offer(
@@ -119,8 +118,7 @@ pub async fn my_offers(
         .db
         .run(move |conn| offers::of_seller(conn, &caller.account, Utc::now().date_naive()))
         .await?;
-    let total = items.len();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "total": total})))
+    Ok(whole_list(HttpResponse::Ok(), items))
 }
 
 pub async fn show_offer(

@@ -53,13 +53,18 @@ pub async fn remove_confirm(
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
     let (plan_id, broker_id) = path.into_inner();
-    let brokers = state
+    let on_plan = state
         .db
-        .run(move |conn| crate::services::plans::brokers_of(conn, &account, plan_id))
+        .run(move |conn| {
+            let plan = crate::services::plans::get(conn, &account, plan_id)?;
+            brokers::on_plan(conn, &plan)
+        })
         .await?;
-    let (_, broker_name) = brokers
+    let broker_name = on_plan
+        .brokers
         .into_iter()
-        .find(|(id, _)| *id == broker_id)
+        .find(|b| b.id == broker_id)
+        .map(|b| b.name)
         .ok_or(AppError::NotFound)?;
     render(
         &RemovePage {

@@ -22,8 +22,8 @@ use crate::web::csrf::ProtectedForm;
 /// How many fee rows the offer form has.
 const FEE_ROWS: usize = 2;
 
-/// The offer form's fields as the API's offer. With `partial`, blank fields
-/// are left out so a revision keeps what the offer said.
+/// The offer form's fields as the API's offer. A fee amount ending in `%`
+/// is a percentage; blank schedule and "valid until" clear them.
 fn offer_of(fields: &Fields) -> OfferInput {
     let fees: Vec<FeeInput> = (0..FEE_ROWS)
         .filter_map(|i| {
@@ -200,9 +200,8 @@ pub async fn revise(
     let account = visitor.signed_in()?.clone();
     let id = id.into_inner();
     let fields = form.0;
-    let mut input = offer_of(&fields);
-    // Every field is on the form, so blank fees mean none.
-    input.fees = input.fees.or(Some(Vec::new()));
+    // Every field is on the form, so blank fees mean none (offer_of always gives the list).
+    let input = offer_of(&fields);
     let outcome = state
         .db
         .run(

@@ -120,23 +120,10 @@ struct PlanPage {
     is_commissioner: bool,
     /// Who did what to the plan, newest first.
     history: Vec<plans::EventView>,
-    /// Brokers with access, and (for the holder or a representative) brokers to choose from.
-    brokers: Vec<(i64, String)>,
-    broker_choices: Vec<(i64, String)>,
-    can_manage_brokers: bool,
-    /// Each broker's declared interests, shown before they buy anything.
-    broker_interests: Vec<(i64, String)>,
+    brokers: crate::services::brokers::PlanBrokers,
 }
 
 impl PlanPage {
-    fn interests_of(&self, broker: &i64) -> String {
-        self.broker_interests
-            .iter()
-            .find(|(id, _)| id == broker)
-            .map(|(_, text)| text.clone())
-            .unwrap_or_default()
-    }
-
     fn outcome_title(&self, id: &Option<i64>) -> String {
         id.and_then(|id| self.plan.outcomes.iter().find(|o| o.id == id))
             .map(|o| o.title.clone())
@@ -152,46 +139,14 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
     let id = id.into_inner();
-    let (
-        plan,
-        holder_name,
-        history,
-        (brokers, broker_interests),
-        (broker_choices, can_manage_brokers),
-    ) = state
+    let (plan, holder_name, history, brokers) = state
         .db
         .run(move |conn| {
             let plan = plans::get(conn, &account, id)?;
             let name = holder_name(conn, plan.holder_id)?;
             let history = plans::history(conn, &account, id)?;
-            let brokers = plans::brokers_of(conn, &account, id)?;
-            let mut interests = Vec::new();
-            for (broker, _) in &brokers {
-                interests.push((
-                    *broker,
-                    crate::services::brokers::declared_interests(conn, *broker)?,
-                ));
-            }
-            let can_choose = matches!(
-                plan.acting_as,
-                crate::domain::vocab::ActingAs::Holder
-                    | crate::domain::vocab::ActingAs::Representative
-            );
-            let choices = if can_choose {
-                crate::store::brokers::all_brokers(conn)?
-                    .into_iter()
-                    .filter(|b| !brokers.contains(b))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            Ok::<_, AppError>((
-                plan,
-                name,
-                history,
-                (brokers, interests),
-                (choices, can_choose),
-            ))
+            let brokers = crate::services::brokers::on_plan(conn, &plan)?;
+            Ok::<_, AppError>((plan, name, history, brokers))
         })
         .await?;
     let holder_side = plans::is_holder_side(plan.acting_as);
@@ -208,9 +163,6 @@ pub async fn show(
             plan,
             history,
             brokers,
-            broker_choices,
-            can_manage_brokers,
-            broker_interests,
         },
         StatusCode::OK,
     )
