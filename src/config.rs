@@ -29,6 +29,9 @@ pub struct Config {
     pub secure_cookies: bool,
     pub session_hours: i64,
     pub db_pool_size: u32,
+    /// When the broker report may flag a broker (`BESPOKE_BROKER_MIN_COMMISSIONS`,
+    /// `BESPOKE_BROKER_MAX_P_VALUE`).
+    pub broker_thresholds: crate::domain::market::brokers::Thresholds,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +164,26 @@ impl Config {
             8,
             1..=256,
         )?;
+        let min_commissions = parse_number(
+            "BESPOKE_BROKER_MIN_COMMISSIONS",
+            get("BESPOKE_BROKER_MIN_COMMISSIONS"),
+            10,
+            1..=100_000,
+        )?;
+        let max_p_value = match get("BESPOKE_BROKER_MAX_P_VALUE") {
+            None => 0.01,
+            Some(text) => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| *p > 0.0 && *p < 1.0)
+                .ok_or_else(|| {
+                    invalid(
+                        "BESPOKE_BROKER_MAX_P_VALUE",
+                        "must be a number between 0 and 1, like 0.01",
+                    )
+                })?,
+        };
 
         Ok(Self {
             database,
@@ -177,6 +200,10 @@ impl Config {
             secure_cookies,
             session_hours,
             db_pool_size: db_pool_size as u32,
+            broker_thresholds: crate::domain::market::brokers::Thresholds {
+                min_commissions: min_commissions as u64,
+                max_p_value,
+            },
         })
     }
 }

@@ -16,5 +16,6 @@ pub mod quantity;
 pub mod requests;
 pub mod search;
 pub mod sellers;
+pub mod statistics;
 pub mod tokens;
 pub mod vocab;

@@ -400,6 +400,21 @@ pub fn live_of(
     Ok(ListingPage { items, total })
 }
 
+/// Every published listing, a page at a time in id order, for open data.
+pub fn published(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> Result<ListingPage, AppError> {
+    let (listings, total) = store::published_page(conn, offset, limit)?;
+    let items = listings
+        .into_iter()
+        .map(|l| view(conn, l, now.date_naive()))
+        .collect::<Result<_, _>>()?;
+    Ok(ListingPage { items, total })
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PriceChange {
     pub changed_at: DateTime<Utc>,

@@ -17,6 +17,7 @@ pub mod listings;
 pub mod mail;
 pub mod market;
 pub mod offers;
+pub mod openreferral;
 pub mod places;
 pub mod plans;
 pub mod requests;

@@ -384,6 +384,27 @@ pub fn of_owner(
     Ok((assemble(conn, rows)?, total))
 }
 
+/// A page of all published listings in id order (stable for open data), and how many there are.
+pub fn published_page(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<StoredListing>, i64), StoreError> {
+    let published = ListingStatus::Published.code();
+    let total = listings::table
+        .filter(listings::status.eq(published))
+        .count()
+        .get_result(conn)?;
+    let rows = listings::table
+        .filter(listings::status.eq(published))
+        .order(listings::id)
+        .offset(offset)
+        .limit(limit)
+        .select(ListingRow::as_select())
+        .load(conn)?;
+    Ok((assemble(conn, rows)?, total))
+}
+
 /// Loads areas, rates and fees for many listings at once, keeping the rows' order.
 pub fn assemble(
     conn: &mut DbConnection,

@@ -476,6 +476,31 @@ diesel::table! {
 diesel::joinable!(support_request_areas -> support_requests (request_id));
 diesel::joinable!(offers -> support_requests (request_id));
 
+diesel::table! {
+    risk_flags (id) {
+        id -> BigInt,
+        council_code -> Text,
+        signal_key -> Text,
+        kind -> Text,
+        subject_id -> BigInt,
+        explanation -> Text,
+        first_seen_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_note -> Nullable<Text>,
+    }
+}
+diesel::table! {
+    family_agreements (holder_id, seller_id) {
+        council_code -> Text,
+        holder_id -> BigInt,
+        seller_id -> BigInt,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+        note -> Text,
+    }
+}
 diesel::allow_tables_to_appear_in_same_query!(
     councils,
     accounts,
@@ -512,4 +537,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     request_alerts,
     council_reference_rates,
     broker_affiliations,
+    risk_flags,
+    family_agreements,
+);
+
+// Columns of joined tables that reports group by together.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    listings::category,
+    listing_areas::district,
+    commissions::category,
+    commissions::status,
+    commissions::seller_id,
+    accounts::district,
+    plans::holder_id,
 );

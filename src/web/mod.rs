@@ -40,6 +40,15 @@ pub fn app(
                 .configure(api::routes)
                 .default_service(web::to(problem::api_not_found)),
         )
+        .service(
+            web::scope("/openreferral")
+                .app_data(problem::query_config())
+                .wrap(problem::api_error_handlers())
+                // Outermost, so error answers carry it too.
+                .wrap(middleware::DefaultHeaders::new().add(("Access-Control-Allow-Origin", "*")))
+                .configure(api::openreferral::routes)
+                .default_service(web::to(problem::api_not_found)),
+        )
         .service(web::resource("/healthz").route(web::get().to(api::health::healthz)))
         .configure(pages::routes)
         .default_service(web::to(pages::not_found))

@@ -51,6 +51,7 @@ impl ReportQuery {
             self.to.as_deref(),
             Utc::now().date_naive(),
         )
+        .map_err(AppError::Validation)
     }
 
     pub fn wants_csv(&self) -> Result<bool, AppError> {
@@ -79,4 +80,111 @@ pub async fn request_evidence(
             .body(market::evidence_csv(&evidence)?));
     }
     Ok(HttpResponse::Ok().json(evidence))
+}
+
+/// JSON, or CSV when `?format=csv` asked for it.
+fn report<T: serde::Serialize>(
+    report: T,
+    csv: bool,
+    to_csv: impl FnOnce(&T) -> Result<String, AppError>,
+) -> Result<HttpResponse, ApiError> {
+    if csv {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(to_csv(&report)?));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+pub async fn gaps(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (period, csv) = (query.period()?, query.wants_csv()?);
+    let places = state.places;
+    let found = state
+        .db
+        .run(move |conn| market::gaps::gaps(conn, places, &caller.account, period, Utc::now()))
+        .await?;
+    report(found, csv, market::gaps::gaps_csv)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FeesQuery {
+    #[serde(flatten)]
+    pub report: ReportQuery,
+    pub category: Option<String>,
+    pub unit: Option<String>,
+}
+
+pub async fn fees(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    query: web::Query<FeesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (period, csv) = (query.report.period()?, query.report.wants_csv()?);
+    let (category, unit) = market::fees::filters(query.category.as_deref(), query.unit.as_deref())?;
+    let places = state.places;
+    let found = state
+        .db
+        .run(move |conn| market::fees::fees(conn, places, &caller.account, period, category, unit))
+        .await?;
+    report(found, csv, market::fees::fees_csv)
+}
+
+pub async fn brokers(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (period, csv) = (query.period()?, query.wants_csv()?);
+    let thresholds = state.config.broker_thresholds;
+    let found = state
+        .db
+        .run(move |conn| market::brokers::brokers(conn, &caller.account, period, thresholds))
+        .await?;
+    report(found, csv, market::brokers::brokers_csv)
+}
+
+pub async fn outcomes(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (period, csv) = (query.period()?, query.wants_csv()?);
+    let found = state
+        .db
+        .run(move |conn| market::outcomes::outcomes(conn, &caller.account, period))
+        .await?;
+    report(found, csv, market::outcomes::outcomes_csv)
+}
+
+pub async fn risks(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (period, csv) = (query.period()?, query.wants_csv()?);
+    let found = state
+        .db
+        .run(move |conn| market::risks::risks(conn, &caller.account, period, Utc::now()))
+        .await?;
+    report(found, csv, market::risks::risks_csv)
+}
+
+pub async fn review_risk(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    path: web::Path<i64>,
+    body: web::Json<market::risks::ReviewInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reviewed = state
+        .db
+        .run(move |conn| {
+            market::risks::review(conn, &caller.account, id, body.into_inner(), Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(reviewed))
 }

@@ -8,6 +8,7 @@ pub mod commissions;
 pub mod health;
 pub mod listings;
 pub mod market;
+pub mod openreferral;
 pub mod places;
 pub mod plans;
 pub mod requests;
@@ -80,6 +81,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/council/request-evidence")
                 .route(web::get().to(market::request_evidence)),
+        )
+        .service(web::resource("/council/gaps").route(web::get().to(market::gaps)))
+        .service(web::resource("/council/fees").route(web::get().to(market::fees)))
+        .service(web::resource("/council/brokers").route(web::get().to(market::brokers)))
+        .service(web::resource("/council/outcomes").route(web::get().to(market::outcomes)))
+        .service(web::resource("/council/risks").route(web::get().to(market::risks)))
+        .service(
+            web::resource("/council/risks/{id}/review").route(web::post().to(market::review_risk)),
         )
         .service(
             web::resource("/plans")

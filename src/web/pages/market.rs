@@ -139,3 +139,21 @@ pub async fn save_reference_rates(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "market/index.html")]
+struct ReportsIndex {
+    chrome: Chrome,
+}
+
+/// Every market report, with a line on what each answers.
+pub async fn reports_index(visitor: Visitor) -> Result<HttpResponse, PageError> {
+    let account = visitor.signed_in()?;
+    account.commissioners_council()?;
+    render(
+        &ReportsIndex {
+            chrome: Chrome::for_visitor(&visitor),
+        },
+        StatusCode::OK,
+    )
+}

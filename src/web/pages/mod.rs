@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod assessments;
 pub mod brokers;
+pub mod charts;
 pub mod commissions;
 pub mod home;
 pub mod listing_form;
@@ -13,6 +14,7 @@ pub mod market;
 pub mod offers;
 pub mod places;
 pub mod plans;
+pub mod reports;
 pub mod requests;
 pub mod search;
 
@@ -123,6 +125,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/plans").route(web::get().to(plans::list)))
         .service(web::resource("/council/allocation").route(web::get().to(assessments::allocation)))
         .service(web::resource("/council/requests").route(web::get().to(market::request_evidence)))
+        .service(web::resource("/council/reports").route(web::get().to(market::reports_index)))
+        .service(web::resource("/council/gaps").route(web::get().to(reports::gaps)))
+        .service(web::resource("/council/fees").route(web::get().to(reports::fees)))
+        .service(web::resource("/council/brokers").route(web::get().to(reports::brokers)))
+        .service(web::resource("/council/outcomes").route(web::get().to(reports::outcomes)))
+        .service(web::resource("/council/risks").route(web::get().to(reports::risks)))
+        .service(
+            web::resource("/council/risks/{id}/review").route(web::post().to(reports::review_risk)),
+        )
         .service(
             web::resource("/council/reference-rates")
                 .route(web::get().to(market::reference_rates))

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use super::money::Money;
-use super::requests::UNANSWERED_AFTER_DAYS;
-use super::vocab::{Category, Vocabulary};
+use crate::domain::money::Money;
+use crate::domain::requests::UNANSWERED_AFTER_DAYS;
+use crate::domain::vocab::{Category, Vocabulary};
 
 /// What a request says for the evidence.
 #[derive(Debug, Clone)]

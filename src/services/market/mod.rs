@@ -1,15 +1,26 @@
-//! The council's view of its market: its own reference rates, and the
-//! evidence support requests give of gaps and of fees above those rates.
+//! The council's view of its market: its own reference rates, the evidence
+//! support requests give, and one module per report. Every report reads
+//! only the commissioner's own council's plans and people; supply figures
+//! (listings) are market-wide, as they are public.
+
+pub mod brokers;
+pub mod fees;
+pub mod gaps;
+pub mod outcomes;
+pub mod risks;
+
+pub use crate::domain::market::Period;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::listings::check_money;
 use crate::domain::market::{self, EvidenceRow, OfferFacts, RequestFacts};
 use crate::domain::money::Money;
+use crate::domain::places::Places;
 use crate::domain::vocab::{Category, OfferStatus, Unit, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::Account;
@@ -98,49 +109,6 @@ pub fn set_reference_rates(
     reference_rates(conn, account)
 }
 
-/// A report period: `from` to `to`, both days included.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Period {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl Period {
-    /// The contract's default is the last 30 days, today included.
-    pub fn parse(
-        from: Option<&str>,
-        to: Option<&str>,
-        today: NaiveDate,
-    ) -> Result<Period, AppError> {
-        let mut errors = FieldErrors::new();
-        let mut date = |name: &str, text: Option<&str>, default: NaiveDate| match text
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            None => Some(default),
-            Some(t) => errors.check(
-                name,
-                NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                    .map_err(|_| "must be a date written YYYY-MM-DD"),
-            ),
-        };
-        let to = date("to", to, today);
-        let from = date("from", from, today - Duration::days(29));
-        if let (Some(from), Some(to)) = (from, to) {
-            if to < from {
-                errors.add("to", "must be on or after from");
-            } else if (to - from).num_days() > 3_660 {
-                errors.add("to", "must be within ten years of from");
-            }
-        }
-        errors.into_result()?;
-        Ok(Period {
-            from: from.expect("checked"),
-            to: to.expect("checked"),
-        })
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestEvidence {
     pub council: String,
@@ -158,11 +126,7 @@ pub fn request_evidence(
     now: DateTime<Utc>,
 ) -> Result<RequestEvidence, AppError> {
     let council = account.commissioners_council()?;
-    let start = period.from.and_hms_opt(0, 0, 0).expect("midnight exists");
-    let end = (period.to + Duration::days(1))
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists");
-    let rows = store::of_council_between(conn, &council, start, end)?;
+    let rows = store::of_council_between(conn, &council, period.start(), period.end())?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut areas = store::areas_of(conn, &ids)?;
     let requests: Vec<RequestFacts> = rows
@@ -199,12 +163,41 @@ pub fn request_evidence(
     })
 }
 
-/// The evidence rows as CSV with a header row.
-pub fn evidence_csv(evidence: &RequestEvidence) -> Result<String, AppError> {
+/// A report as CSV: a header row, then one record per row.
+pub fn to_csv(
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<String, AppError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::Internal(e.to_string());
-    writer
-        .write_record([
+    writer.write_record(header).map_err(fail)?;
+    for row in rows {
+        writer.write_record(&row).map_err(fail)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Money for a CSV cell: `18.50`, or empty.
+pub fn money_cell(money: Option<Money>) -> String {
+    money.map(|m| m.to_string()).unwrap_or_default()
+}
+
+/// The district codes of the commissioner's council.
+pub fn council_districts(places: &Places, council: &str) -> Vec<String> {
+    places
+        .districts_of(council)
+        .into_iter()
+        .map(|d| d.code.clone())
+        .collect()
+}
+
+/// The evidence rows as CSV with a header row.
+pub fn evidence_csv(evidence: &RequestEvidence) -> Result<String, AppError> {
+    to_csv(
+        &[
             "category",
             "category_label",
             "district",
@@ -215,27 +208,20 @@ pub fn evidence_csv(evidence: &RequestEvidence) -> Result<String, AppError> {
             "reference_unit",
             "offers_above_reference",
             "median_offer",
-        ])
-        .map_err(fail)?;
-    for row in &evidence.items {
-        let money = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
-        writer
-            .write_record([
+        ],
+        evidence.items.iter().map(|row| {
+            vec![
                 row.category.clone(),
                 row.category_label.to_owned(),
                 row.district.clone(),
                 row.requests.to_string(),
                 row.unanswered.to_string(),
                 row.offers.to_string(),
-                money(row.reference_rate),
+                money_cell(row.reference_rate),
                 row.reference_unit.clone().unwrap_or_default(),
                 row.offers_above_reference.to_string(),
-                money(row.median_offer),
-            ])
-            .map_err(fail)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+                money_cell(row.median_offer),
+            ]
+        }),
+    )
 }

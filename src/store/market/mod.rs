@@ -1,9 +1,16 @@
-//! A council's own view of its market: its reference rates.
+//! What the council's market reports read: one module per report; the
+//! council's own reference rates here.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::council_reference_rates;
+
+pub mod brokers;
+pub mod fees;
+pub mod gaps;
+pub mod outcomes;
+pub mod risks;
 use super::{DbConnection, StoreError};
 use crate::on_backend;
 

@@ -1,0 +1,169 @@
+//! The broker impartiality report for the council's plans.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::{money_cell, to_csv, Period};
+use crate::domain::market::brokers::{
+    broker_rows, BrokerFacts, BrokerRow, PlacedCommission, Thresholds,
+};
+use crate::domain::money::Money;
+use crate::domain::vocab::Category;
+use crate::domain::vocab::Vocabulary;
+use crate::error::AppError;
+use crate::services::accounts::Account;
+use crate::store::market::brokers as store;
+use crate::store::DbConnection;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokersReport {
+    pub council: String,
+    pub period: Period,
+    pub min_commissions: u64,
+    pub max_p_value: f64,
+    /// Flagged brokers first, each with its reasons.
+    pub findings: Vec<String>,
+    pub items: Vec<BrokerRow>,
+}
+
+pub fn brokers(
+    conn: &mut DbConnection,
+    account: &Account,
+    period: Period,
+    thresholds: Thresholds,
+) -> Result<BrokersReport, AppError> {
+    let council = account.commissioners_council()?;
+    let counted = store::counted_commissions(conn, &council, period.start(), period.end())?;
+    let consents = store::consents(conn, &council)?;
+    let mut broker_ids: HashSet<i64> = consents.iter().map(|(b, _, _)| *b).collect();
+    broker_ids.extend(
+        counted
+            .iter()
+            .filter(|c| c.acting_as == "broker")
+            .map(|c| c.requested_by),
+    );
+    let mut ids: Vec<i64> = broker_ids.iter().copied().collect();
+    ids.sort();
+    let names: HashMap<i64, String> = store::accounts_facts(conn, &ids)?
+        .into_iter()
+        .filter(|(_, _, role, _, _)| role == "broker")
+        .map(|(id, name, ..)| (id, name))
+        .collect();
+    let plan_ids: Vec<i64> = consents.iter().map(|(_, p, _)| *p).collect();
+    let mut budgets: HashMap<i64, i64> = HashMap::new();
+    for (plan, pence) in store::budgets(conn, &plan_ids)? {
+        *budgets.entry(plan).or_default() += pence;
+    }
+    let mut interests: HashMap<i64, HashSet<i64>> =
+        ids.iter().map(|b| (*b, HashSet::from([*b]))).collect();
+    for (broker, provider) in store::interests(conn, &ids)? {
+        interests.entry(broker).or_default().insert(provider);
+    }
+    let brokerage = Category::Brokerage.code();
+    let facts: Vec<BrokerFacts> = names
+        .iter()
+        .map(|(id, name)| {
+            let plans: HashSet<i64> = consents
+                .iter()
+                .filter(|(b, _, _)| b == id)
+                .map(|(_, p, _)| *p)
+                .collect();
+            let clients: HashSet<i64> = consents
+                .iter()
+                .filter(|(b, _, _)| b == id)
+                .map(|(_, _, h)| *h)
+                .collect();
+            let fees: i64 = counted
+                .iter()
+                .filter(|c| {
+                    c.seller_id == *id && c.category == brokerage && plans.contains(&c.plan_id)
+                })
+                .map(|c| c.total_pence)
+                .sum();
+            BrokerFacts {
+                id: *id,
+                name: name.clone(),
+                clients: clients.len() as i64,
+                client_budgets: Money::from_pence(
+                    plans.iter().filter_map(|p| budgets.get(p)).sum(),
+                ),
+                fees: Money::from_pence(fees),
+                interests: interests.remove(id).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let placed: Vec<PlacedCommission> = counted
+        .iter()
+        .filter(|c| c.category != brokerage)
+        .map(|c| PlacedCommission {
+            broker_id: (c.acting_as == "broker").then_some(c.requested_by),
+            seller_id: c.seller_id,
+            category: c.category.clone(),
+            district: c.district.clone(),
+            value: Money::from_pence(c.total_pence),
+        })
+        .collect();
+    let items = broker_rows(&facts, &placed, thresholds);
+    let findings = items
+        .iter()
+        .filter(|r| r.flagged)
+        .map(|r| format!("{}: {}", r.name, r.reasons.join(" ")))
+        .collect();
+    Ok(BrokersReport {
+        council,
+        period,
+        min_commissions: thresholds.min_commissions,
+        max_p_value: thresholds.max_p_value,
+        findings,
+        items,
+    })
+}
+
+pub fn brokers_csv(report: &BrokersReport) -> Result<String, AppError> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    to_csv(
+        &[
+            "broker_id",
+            "name",
+            "clients",
+            "commissions",
+            "value",
+            "affiliated_commissions",
+            "affiliated_value",
+            "affiliated_share",
+            "expected_share",
+            "p_value",
+            "hhi",
+            "market_hhi",
+            "fees",
+            "fee_share_of_budgets",
+            "median_broker_fee_share",
+            "evidence",
+            "flagged",
+            "reasons",
+        ],
+        report.items.iter().map(|r| {
+            vec![
+                r.broker_id.to_string(),
+                r.name.clone(),
+                r.clients.to_string(),
+                r.commissions.to_string(),
+                r.value.to_string(),
+                r.affiliated_commissions.to_string(),
+                r.affiliated_value.to_string(),
+                opt(&r.affiliated_share),
+                opt(&r.expected_share),
+                r.p_value.map(|p| format!("{p:.6}")).unwrap_or_default(),
+                r.hhi.map(|h| h.to_string()).unwrap_or_default(),
+                r.market_hhi.map(|h| h.to_string()).unwrap_or_default(),
+                money_cell(Some(r.fees)),
+                opt(&r.fee_share_of_budgets),
+                opt(&r.median_broker_fee_share),
+                r.evidence.to_owned(),
+                r.flagged.to_string(),
+                r.reasons.join(" "),
+            ]
+        }),
+    )
+}
