@@ -7,6 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::domain::money::Money;
 use crate::domain::vocab::{ListingStatus, Vocabulary};
 use crate::error::AppError;
 use crate::services::listings::{self, ListingView};
@@ -44,6 +45,12 @@ pub fn listing_of(id: &str) -> Option<i64> {
     id[1..].copy_from_slice(&bytes[9..]);
     let listing_id = i64::from_be_bytes(id);
     (service_id(listing_id) == uuid).then_some(listing_id)
+}
+
+/// The profile wants amounts as JSON numbers; pounds and pence as a double
+/// print exactly as written (18.5 for £18.50).
+fn as_number(money: Money) -> f64 {
+    money.pence() as f64 / 100.0
 }
 
 fn timestamp(at: DateTime<Utc>) -> String {
@@ -135,7 +142,7 @@ pub fn service_full(listing: &ListingView, public_url: &url::Url) -> Value {
             "id": key("cost_option", "price"),
             "service_id": id,
             "option": format!("per {}", listing.price.unit.code()),
-            "amount": amount.to_decimal(),
+            "amount": as_number(amount),
             "currency": "GBP",
             "amount_description": format!("{} per {}", amount.display_gbp(), listing.price.unit.code()),
         }));
@@ -145,7 +152,7 @@ pub fn service_full(listing: &ListingView, public_url: &url::Url) -> Value {
             "id": key("cost_option", rate.band.code()),
             "service_id": id,
             "option": rate.label,
-            "amount": rate.amount.to_decimal(),
+            "amount": as_number(rate.amount),
             "currency": "GBP",
             "amount_description": format!("{}: {} per {}", rate.label, rate.amount.display_gbp(), listing.price.unit.code()),
         }));

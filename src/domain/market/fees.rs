@@ -120,8 +120,11 @@ fn row(
     })
 }
 
+/// Each listing's unit and price on a day.
+type PricesOn<'a> = HashMap<i64, (&'a str, Money)>;
+
 /// The price each listing had at the end of `day`, in its unit then.
-fn prices_on(history: &[PriceChange], day: NaiveDate) -> HashMap<i64, (&str, Money)> {
+fn prices_on(history: &[PriceChange], day: NaiveDate) -> PricesOn<'_> {
     let mut at: HashMap<i64, (&str, Money)> = HashMap::new();
     // History is oldest first, so later changes overwrite earlier ones.
     for change in history.iter().filter(|c| c.on <= day) {
@@ -149,7 +152,7 @@ pub fn fee_rows(
             .or_default()
             .push(listing);
     }
-    let snapshots: Vec<(NaiveDate, HashMap<i64, (&str, Money)>)> = month_ends
+    let snapshots: Vec<(NaiveDate, PricesOn)> = month_ends
         .iter()
         .map(|day| (*day, prices_on(history, *day)))
         .collect();

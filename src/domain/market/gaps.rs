@@ -107,7 +107,7 @@ pub fn gap_rows(
 /// The biggest gaps first, at most `limit`.
 pub fn biggest(rows: &[GapRow], limit: usize) -> Vec<&GapRow> {
     let mut gaps: Vec<&GapRow> = rows.iter().filter(|r| r.sentence.is_some()).collect();
-    gaps.sort_by(|a, b| b.rank().cmp(&a.rank()));
+    gaps.sort_by_key(|r| std::cmp::Reverse(r.rank()));
     gaps.truncate(limit);
     gaps
 }

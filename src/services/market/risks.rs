@@ -279,7 +279,7 @@ pub fn review(
             }
         }
         store::review(conn, id, account.id, &note, now.naive_utc())?;
-        Ok::<_, AppError>(store::find(conn, &council, id)?.ok_or(AppError::NotFound)?)
+        store::find(conn, &council, id)?.ok_or(AppError::NotFound)
     })?;
     let names: HashMap<i64, String> = broker_store::accounts_facts(conn, &[flag.subject_id])?
         .into_iter()

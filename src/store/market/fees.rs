@@ -61,13 +61,15 @@ pub fn live_prices(
         .collect())
 }
 
-/// (listing, when, unit, price) for changes before `end` to listings serving
-/// the districts, oldest first.
+/// (listing, when, unit, price).
+pub type PriceChangeFacts = (i64, NaiveDateTime, String, Option<i64>);
+
+/// Changes before `end` to listings serving the districts, oldest first.
 pub fn price_history(
     conn: &mut DbConnection,
     districts: &[String],
     end: NaiveDateTime,
-) -> Result<Vec<(i64, NaiveDateTime, String, Option<i64>)>, StoreError> {
+) -> Result<Vec<PriceChangeFacts>, StoreError> {
     let serving = listing_areas::table
         .filter(listing_areas::district.eq_any(districts))
         .select(listing_areas::listing_id);

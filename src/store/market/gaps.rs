@@ -10,6 +10,11 @@ use crate::store::schema::{
 };
 use crate::store::{DbConnection, StoreError};
 
+/// (category, district, count).
+pub type CategoryDistrictCount = (Option<String>, Option<String>, i64);
+/// (category, district, status, count).
+pub type CommissionCount = (String, Option<String>, String, i64);
+
 /// (category, district, searches) for searches in the council's districts,
 /// all of them or only those that found nothing.
 pub fn search_counts(
@@ -18,7 +23,7 @@ pub fn search_counts(
     start: NaiveDateTime,
     end: NaiveDateTime,
     zero_only: bool,
-) -> Result<Vec<(Option<String>, Option<String>, i64)>, StoreError> {
+) -> Result<Vec<CategoryDistrictCount>, StoreError> {
     let most_results = if zero_only { 0 } else { i64::MAX };
     Ok(search_events::table
         .filter(search_events::council_code.eq(council))
@@ -72,7 +77,7 @@ pub fn commission_counts(
     (start, end): (NaiveDateTime, NaiveDateTime),
     made_by: NaiveDateTime,
     statuses: &[&str],
-) -> Result<Vec<(String, Option<String>, String, i64)>, StoreError> {
+) -> Result<Vec<CommissionCount>, StoreError> {
     Ok(commissions::table
         .inner_join(plans::table.on(plans::id.eq(commissions::plan_id)))
         .inner_join(accounts::table.on(accounts::id.eq(plans::holder_id)))

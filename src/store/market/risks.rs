@@ -109,7 +109,7 @@ pub fn record_agreement(
         family_agreements::note.eq(note),
     );
     on_backend!(conn, |c| diesel::insert_into(family_agreements::table)
-        .values(values.clone())
+        .values(values)
         .on_conflict((family_agreements::holder_id, family_agreements::seller_id))
         .do_nothing()
         .execute(c))?;
@@ -181,7 +181,7 @@ pub fn remember(
                     risk_flags::last_seen_at.eq(now),
                 );
                 on_backend!(conn, |c| diesel::insert_into(risk_flags::table)
-                    .values(values.clone())
+                    .values(values)
                     .returning(FlagRow::as_returning())
                     .get_result(c))?
             }
