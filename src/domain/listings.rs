@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::money::{Money, Percent};
-use super::places::Places;
+use super::places::{check_areas, Places};
 use super::pricing::{Fee, FeeCharge};
 use super::vocab::{
     language_name, Band, Category, Employment, FeeKind, FeePer, ListingStatus, SellerKind, Unit,
@@ -403,23 +403,12 @@ pub fn check(
     });
     let district = base.as_ref().map(|p| p.district.code.clone());
 
-    let mut areas = Vec::new();
-    let area_inputs = input.areas.unwrap_or_default();
-    if area_inputs.len() > MAX_AREAS {
-        errors.add(
-            "areas",
-            format!("must be at most {MAX_AREAS} postcode districts"),
-        );
-    }
-    for (i, area) in area_inputs.iter().take(MAX_AREAS).enumerate() {
-        match places.resolve(area) {
-            Ok(place) if !areas.contains(&place.district.code) => {
-                areas.push(place.district.code.clone())
-            }
-            Ok(_) => {}
-            Err(e) => errors.add(&format!("areas[{i}]"), e.to_string()),
-        }
-    }
+    let mut areas = check_areas(
+        places,
+        &input.areas.unwrap_or_default(),
+        MAX_AREAS,
+        &mut errors,
+    );
     // A listing always serves the district it is based in.
     if let Some(district) = &district {
         if !areas.contains(district) {

@@ -267,6 +267,31 @@ fn natural_district_order(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Great-circle distance in kilometres between two districts' centres.
+/// The distinct postcode districts of some area inputs (postcodes or
+/// districts), at most `max`; each one that does not resolve is an error
+/// on `areas[i]`.
+pub fn check_areas(
+    places: &Places,
+    inputs: &[String],
+    max: usize,
+    errors: &mut crate::error::FieldErrors,
+) -> Vec<String> {
+    if inputs.len() > max {
+        errors.add("areas", format!("must be at most {max} postcode districts"));
+    }
+    let mut areas: Vec<String> = Vec::new();
+    for (i, area) in inputs.iter().take(max).enumerate() {
+        match places.resolve(area) {
+            Ok(place) if !areas.contains(&place.district.code) => {
+                areas.push(place.district.code.clone())
+            }
+            Ok(_) => {}
+            Err(e) => errors.add(&format!("areas[{i}]"), e.to_string()),
+        }
+    }
+    areas
+}
+
 pub fn distance_km(a: &District, b: &District) -> f64 {
     haversine_km((a.latitude, a.longitude), (b.latitude, b.longitude))
 }

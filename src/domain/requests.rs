@@ -11,7 +11,7 @@ use super::listings::{
     check_fees, check_money, check_rates, check_text, FeeInput, PriceInput, Rate, RateInput,
 };
 use super::money::Money;
-use super::places::Places;
+use super::places::{check_areas, Places};
 use super::plans::{check_period, parse_date};
 use super::pricing::{self, Cost, CostError, CostRequest, Fee};
 use super::quantity::Quantity;
@@ -93,26 +93,11 @@ pub fn check_request(input: RequestInput, places: &Places) -> Result<SupportRequ
     }
 
     let area_inputs = input.areas.unwrap_or_default();
-    let mut areas: Vec<String> = Vec::new();
     if area_inputs.is_empty() {
         errors.add("areas", "name at least one postcode district, like M14");
     }
-    if area_inputs.len() > MAX_REQUEST_AREAS {
-        errors.add(
-            "areas",
-            format!("must be at most {MAX_REQUEST_AREAS} postcode districts"),
-        );
-    }
-    for (i, area) in area_inputs.iter().take(MAX_REQUEST_AREAS).enumerate() {
-        match places.resolve(area) {
-            // Only the district is kept: a full postcode would say where the person lives.
-            Ok(place) if !areas.contains(&place.district.code) => {
-                areas.push(place.district.code.clone())
-            }
-            Ok(_) => {}
-            Err(e) => errors.add(&format!("areas[{i}]"), e.to_string()),
-        }
-    }
+    // Only districts are kept: a full postcode would say where the person lives.
+    let areas = check_areas(places, &area_inputs, MAX_REQUEST_AREAS, &mut errors);
 
     let mut availability = Vec::new();
     for (i, code) in input.availability.unwrap_or_default().iter().enumerate() {

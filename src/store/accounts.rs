@@ -203,3 +203,28 @@ pub fn lock_out(
         .execute(conn)?;
     Ok(())
 }
+
+/// (id, name, role, postcode, created_at) of these accounts.
+pub type AccountSummary = (i64, String, String, Option<String>, NaiveDateTime);
+
+pub fn summaries_of(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<Vec<AccountSummary>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        rows.extend(
+            accounts::table
+                .filter(accounts::id.eq_any(chunk))
+                .select((
+                    accounts::id,
+                    accounts::name,
+                    accounts::role,
+                    accounts::postcode,
+                    accounts::created_at,
+                ))
+                .load::<AccountSummary>(conn)?,
+        );
+    }
+    Ok(rows)
+}

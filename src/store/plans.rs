@@ -416,3 +416,20 @@ pub fn set_planned_amount(
         .execute(conn)?;
     Ok(())
 }
+
+/// (plan, budget) for the given plans: the sum of their portions.
+pub fn budgets_of(
+    conn: &mut DbConnection,
+    plan_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in plan_ids.chunks(500) {
+        rows.extend(
+            plan_portions::table
+                .filter(plan_portions::plan_id.eq_any(chunk))
+                .select((plan_portions::plan_id, plan_portions::budget_pence))
+                .load::<(i64, i64)>(conn)?,
+        );
+    }
+    Ok(rows)
+}

@@ -90,54 +90,95 @@ fn by_seller<'a>(commissions: impl Iterator<Item = &'a PlacedCommission>) -> Vec
     values.into_values().collect()
 }
 
-/// Value by (category, district) and by category, for the commissions not
-/// made by one broker, split into those with the broker's interests and all.
+/// A category, with a district or (None) across districts.
+type Cell = (String, Option<String>);
+
+/// Value in one cell, in all and by seller.
+#[derive(Default)]
+struct Values {
+    total: i64,
+    by_seller: HashMap<i64, i64>,
+}
+
+/// Value by cell over every commission, and over each broker's own, tallied
+/// once: the market without a broker is the first less the second.
 struct Market {
-    cells: HashMap<(String, Option<String>), (i64, i64)>,
+    all: HashMap<Cell, Values>,
+    by_broker: HashMap<i64, HashMap<Cell, Values>>,
 }
 
 impl Market {
-    fn without(
-        broker_id: i64,
-        commissions: &[PlacedCommission],
-        interests: &HashSet<i64>,
-    ) -> Market {
-        let mut cells: HashMap<(String, Option<String>), (i64, i64)> = HashMap::new();
-        for c in commissions
-            .iter()
-            .filter(|c| c.broker_id != Some(broker_id))
-        {
-            let tied = if interests.contains(&c.seller_id) {
-                c.value.pence()
-            } else {
-                0
-            };
-            let mut add = |key: (String, Option<String>)| {
-                let cell = cells.entry(key).or_default();
-                cell.0 += tied;
-                cell.1 += c.value.pence();
-            };
-            add((c.category.clone(), None));
+    fn of(commissions: &[PlacedCommission]) -> Market {
+        let mut market = Market {
+            all: HashMap::new(),
+            by_broker: HashMap::new(),
+        };
+        for c in commissions {
+            let mut cells = vec![(c.category.clone(), None)];
             if c.district.is_some() {
-                add((c.category.clone(), c.district.clone()));
+                cells.push((c.category.clone(), c.district.clone()));
+            }
+            for cell in cells {
+                let tally = |values: &mut Values| {
+                    values.total += c.value.pence();
+                    *values.by_seller.entry(c.seller_id).or_default() += c.value.pence();
+                };
+                if let Some(broker) = c.broker_id {
+                    tally(
+                        market
+                            .by_broker
+                            .entry(broker)
+                            .or_default()
+                            .entry(cell.clone())
+                            .or_default(),
+                    );
+                }
+                tally(market.all.entry(cell).or_default());
             }
         }
-        Market { cells }
+        market
     }
 
-    /// The interests' share of the market in the commission's category and
-    /// district, or its category alone where the district has no commissions.
-    fn expected(&self, commission: &PlacedCommission) -> Option<f64> {
-        let district = self
-            .cells
-            .get(&(commission.category.clone(), commission.district.clone()))
-            .filter(|(_, total)| commission.district.is_some() && *total > 0);
-        let (tied, total) = district.or_else(|| {
-            self.cells
-                .get(&(commission.category.clone(), None))
-                .filter(|(_, total)| *total > 0)
-        })?;
-        Some(*tied as f64 / *total as f64)
+    /// (value with the interests, all value) in a cell, leaving out the broker's own.
+    fn without(&self, broker_id: i64, interests: &HashSet<i64>, cell: &Cell) -> Option<(i64, i64)> {
+        let all = self.all.get(cell)?;
+        let own = self
+            .by_broker
+            .get(&broker_id)
+            .and_then(|cells| cells.get(cell));
+        let seller = |values: Option<&Values>, s: &i64| {
+            values
+                .and_then(|v| v.by_seller.get(s))
+                .copied()
+                .unwrap_or(0)
+        };
+        let total = all.total - own.map_or(0, |o| o.total);
+        let tied = interests
+            .iter()
+            .map(|s| seller(Some(all), s) - seller(own, s))
+            .sum();
+        (total > 0).then_some((tied, total))
+    }
+
+    /// The interests' share of the market without the broker in the
+    /// commission's category and district, or its category alone where the
+    /// district has no such commissions.
+    fn expected(
+        &self,
+        broker_id: i64,
+        interests: &HashSet<i64>,
+        commission: &PlacedCommission,
+    ) -> Option<f64> {
+        let in_district = commission.district.as_ref().and_then(|_| {
+            self.without(
+                broker_id,
+                interests,
+                &(commission.category.clone(), commission.district.clone()),
+            )
+        });
+        let (tied, total) = in_district
+            .or_else(|| self.without(broker_id, interests, &(commission.category.clone(), None)))?;
+        Some(tied as f64 / total as f64)
     }
 }
 
@@ -167,6 +208,13 @@ pub fn broker_rows(
         })
         .collect();
     let median_fee_share = median_f64(&mut fee_shares.values().copied().collect::<Vec<_>>());
+    let market = Market::of(commissions);
+    let mut own_by_broker: HashMap<i64, Vec<&PlacedCommission>> = HashMap::new();
+    for c in commissions {
+        if let Some(broker) = c.broker_id {
+            own_by_broker.entry(broker).or_default().push(c);
+        }
+    }
     let mut ordered: BTreeMap<(String, i64), &BrokerFacts> = BTreeMap::new();
     for b in brokers {
         ordered.insert((b.name.clone(), b.id), b);
@@ -174,18 +222,14 @@ pub fn broker_rows(
     ordered
         .into_values()
         .map(|broker| {
-            let own: Vec<&PlacedCommission> = commissions
-                .iter()
-                .filter(|c| c.broker_id == Some(broker.id))
-                .collect();
-            let market = Market::without(broker.id, commissions, &broker.interests);
+            let own = own_by_broker.remove(&broker.id).unwrap_or_default();
             let tied = |c: &PlacedCommission| broker.interests.contains(&c.seller_id);
             let value: i64 = own.iter().map(|c| c.value.pence()).sum();
             let affiliated_value: i64 = own.iter().filter(|c| tied(c)).map(|c| c.value.pence()).sum();
             // The test uses the commissions the market can say something about.
             let tested: Vec<(&PlacedCommission, f64)> = own
                 .iter()
-                .filter_map(|c| market.expected(c).map(|p| (*c, p)))
+                .filter_map(|c| market.expected(broker.id, &broker.interests, c).map(|p| (*c, p)))
                 .collect();
             let tested_value: i64 = tested.iter().map(|(c, _)| c.value.pence()).sum();
             let expected_value: f64 = tested

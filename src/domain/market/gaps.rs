@@ -49,7 +49,7 @@ pub struct GapRow {
 
 impl GapRow {
     /// People asked and were not served.
-    fn unmet(&self) -> i64 {
+    pub fn unmet(&self) -> i64 {
         self.zero_result_searches
             + self.commissions_declined
             + self.commissions_unanswered

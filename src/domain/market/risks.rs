@@ -201,6 +201,16 @@ fn same_postcode(a: &Option<String>, b: &Option<String>) -> bool {
     }
 }
 
+fn family_key(holder_id: i64, seller_id: i64) -> String {
+    format!("family_assistant:{holder_id}:{seller_id}")
+}
+
+/// The (holder, personal assistant) a family-assistant signal's key names.
+pub fn family_pair(key: &str) -> Option<(i64, i64)> {
+    let mut parts = key.strip_prefix("family_assistant:")?.split(':');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
 /// A personal assistant with the holder's surname and postcode, without the
 /// council's recorded agreement.
 pub fn family_assistants(pairings: &[Pairing]) -> Vec<Signal> {
@@ -214,7 +224,7 @@ pub fn family_assistants(pairings: &[Pairing]) -> Vec<Signal> {
         })
         .map(|p| Signal {
             kind: "family_assistant",
-            key: format!("family_assistant:{}:{}", p.holder_id, p.seller_id),
+            key: family_key(p.holder_id, p.seller_id),
             subject_id: p.seller_id,
             subject_name: p.seller_name.clone(),
             explanation: format!(
@@ -437,6 +447,9 @@ mod tests {
         );
         assert!(family_assistants(&[pairing("Yusuf Khan", "M14 5AB", true)]).is_empty());
         assert!(family_assistants(&[pairing("Yusuf Khan", "M14 6ZZ", false)]).is_empty());
+        let key = &family_assistants(&[pairing("Yusuf Khan", "m145ab", false)])[0].key;
+        assert_eq!(family_pair(key), Some((1, 2)));
+        assert_eq!(family_pair("client_burst:1:2"), None);
         assert!(family_assistants(&[pairing("Yusuf Ali", "M14 5AB", false)]).is_empty());
     }
 

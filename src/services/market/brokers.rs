@@ -13,7 +13,9 @@ use crate::domain::vocab::Category;
 use crate::domain::vocab::Vocabulary;
 use crate::error::AppError;
 use crate::services::accounts::Account;
-use crate::store::market::brokers as store;
+use crate::store::accounts as account_store;
+use crate::store::market::{self as market_store, brokers as store};
+use crate::store::plans as plan_store;
 use crate::store::DbConnection;
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,7 +36,7 @@ pub fn brokers(
     thresholds: Thresholds,
 ) -> Result<BrokersReport, AppError> {
     let council = account.commissioners_council()?;
-    let counted = store::counted_commissions(conn, &council, period.start(), period.end())?;
+    let counted = market_store::counted_commissions(conn, &council, period.start(), period.end())?;
     let consents = store::consents(conn, &council)?;
     let mut broker_ids: HashSet<i64> = consents.iter().map(|(b, _, _)| *b).collect();
     broker_ids.extend(
@@ -45,14 +47,14 @@ pub fn brokers(
     );
     let mut ids: Vec<i64> = broker_ids.iter().copied().collect();
     ids.sort();
-    let names: HashMap<i64, String> = store::accounts_facts(conn, &ids)?
+    let names: HashMap<i64, String> = account_store::summaries_of(conn, &ids)?
         .into_iter()
         .filter(|(_, _, role, _, _)| role == "broker")
         .map(|(id, name, ..)| (id, name))
         .collect();
     let plan_ids: Vec<i64> = consents.iter().map(|(_, p, _)| *p).collect();
     let mut budgets: HashMap<i64, i64> = HashMap::new();
-    for (plan, pence) in store::budgets(conn, &plan_ids)? {
+    for (plan, pence) in plan_store::budgets_of(conn, &plan_ids)? {
         *budgets.entry(plan).or_default() += pence;
     }
     let mut interests: HashMap<i64, HashSet<i64>> =
@@ -60,35 +62,32 @@ pub fn brokers(
     for (broker, provider) in store::interests(conn, &ids)? {
         interests.entry(broker).or_default().insert(provider);
     }
+    // Each broker's consented plans and clients, and brokerage fees by (seller, plan), read once.
+    let mut consented: HashMap<i64, (HashSet<i64>, HashSet<i64>)> = HashMap::new();
+    for (broker, plan, holder) in &consents {
+        let entry = consented.entry(*broker).or_default();
+        entry.0.insert(*plan);
+        entry.1.insert(*holder);
+    }
     let brokerage = Category::Brokerage.code();
+    let mut fees_by_plan: HashMap<(i64, i64), i64> = HashMap::new();
+    for c in counted.iter().filter(|c| c.category == brokerage) {
+        *fees_by_plan.entry((c.seller_id, c.plan_id)).or_default() += c.total_pence;
+    }
+    let no_consents = (HashSet::new(), HashSet::new());
     let facts: Vec<BrokerFacts> = names
         .iter()
         .map(|(id, name)| {
-            let plans: HashSet<i64> = consents
-                .iter()
-                .filter(|(b, _, _)| b == id)
-                .map(|(_, p, _)| *p)
-                .collect();
-            let clients: HashSet<i64> = consents
-                .iter()
-                .filter(|(b, _, _)| b == id)
-                .map(|(_, _, h)| *h)
-                .collect();
-            let fees: i64 = counted
-                .iter()
-                .filter(|c| {
-                    c.seller_id == *id && c.category == brokerage && plans.contains(&c.plan_id)
-                })
-                .map(|c| c.total_pence)
-                .sum();
+            let (plans, clients) = consented.get(id).unwrap_or(&no_consents);
+            let sum_over_plans = |values: &dyn Fn(i64) -> Option<i64>| -> i64 {
+                plans.iter().filter_map(|p| values(*p)).sum()
+            };
             BrokerFacts {
                 id: *id,
                 name: name.clone(),
                 clients: clients.len() as i64,
-                client_budgets: Money::from_pence(
-                    plans.iter().filter_map(|p| budgets.get(p)).sum(),
-                ),
-                fees: Money::from_pence(fees),
+                client_budgets: Money::from_pence(sum_over_plans(&|p| budgets.get(&p).copied())),
+                fees: Money::from_pence(sum_over_plans(&|p| fees_by_plan.get(&(*id, p)).copied())),
                 interests: interests.remove(id).unwrap_or_default(),
             }
         })

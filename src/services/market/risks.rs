@@ -13,8 +13,10 @@ use crate::domain::money::Money;
 use crate::domain::vocab::{Category, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::Account;
-use crate::store::market::brokers as broker_store;
+use crate::store::accounts as account_store;
+use crate::store::market as market_store;
 use crate::store::market::risks::{self as store, FlagRow, SeenSignal};
+use crate::store::plans as plan_store;
 use crate::store::{write_transaction, DbConnection};
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,7 +95,7 @@ fn signals(
         .collect();
     let assistant_pairs = store::assistant_pairs(conn, council)?;
     let invoices = store::invoices(conn, council, start, end)?;
-    let counted = broker_store::counted_commissions(conn, council, start, end)?;
+    let counted = market_store::counted_commissions(conn, council, start, end)?;
     let brokerage: Vec<_> = counted
         .iter()
         .filter(|c| c.category == Category::Brokerage.code())
@@ -105,7 +107,7 @@ fn signals(
     ids.extend(brokerage.iter().map(|c| c.seller_id));
     let ids: Vec<i64> = ids.into_iter().collect();
     let facts: HashMap<i64, (String, String, Option<String>, NaiveDateTime)> =
-        broker_store::accounts_facts(conn, &ids)?
+        account_store::summaries_of(conn, &ids)?
             .into_iter()
             .map(|(id, name, role, postcode, created)| (id, (name, role, postcode, created)))
             .collect();
@@ -171,7 +173,7 @@ fn signals(
     }
     let plan_ids: Vec<i64> = fee_by_plan.keys().map(|(_, p)| *p).collect();
     let mut budgets: HashMap<i64, i64> = HashMap::new();
-    for (plan, pence) in broker_store::budgets(conn, &plan_ids)? {
+    for (plan, pence) in plan_store::budgets_of(conn, &plan_ids)? {
         *budgets.entry(plan).or_default() += pence;
     }
     let mut fees: Vec<BrokerFee> = fee_by_plan
@@ -264,24 +266,21 @@ pub fn review(
         }
         std::mem::take(&mut errors).into_result()?;
         let note = note.clone().expect("checked");
-        if agreed {
-            let mut parts = flag.signal_key.split(':').skip(1).map(str::parse::<i64>);
-            if let (Some(Ok(holder)), Some(Ok(seller))) = (parts.next(), parts.next()) {
-                store::record_agreement(
-                    conn,
-                    &council,
-                    holder,
-                    seller,
-                    account.id,
-                    &note,
-                    now.naive_utc(),
-                )?;
-            }
+        if let Some((holder, seller)) = risks::family_pair(&flag.signal_key).filter(|_| agreed) {
+            store::record_agreement(
+                conn,
+                &council,
+                holder,
+                seller,
+                account.id,
+                &note,
+                now.naive_utc(),
+            )?;
         }
         store::review(conn, id, account.id, &note, now.naive_utc())?;
         store::find(conn, &council, id)?.ok_or(AppError::NotFound)
     })?;
-    let names: HashMap<i64, String> = broker_store::accounts_facts(conn, &[flag.subject_id])?
+    let names: HashMap<i64, String> = account_store::summaries_of(conn, &[flag.subject_id])?
         .into_iter()
         .map(|(id, name, ..)| (id, name))
         .collect();

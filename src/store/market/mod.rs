@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::council_reference_rates;
+use super::schema::{accounts, commissions, council_reference_rates, plans};
 
 pub mod brokers;
 pub mod fees;
@@ -66,4 +66,48 @@ pub fn replace_reference_rates(
         .execute(c))?;
     }
     Ok(())
+}
+
+/// A commission that counts, with its holder's district.
+#[derive(Debug, Clone, Queryable)]
+pub struct CountedCommission {
+    pub id: i64,
+    pub plan_id: i64,
+    pub seller_id: i64,
+    pub requested_by: i64,
+    pub acting_as: String,
+    pub category: String,
+    pub total_pence: i64,
+    pub created_at: NaiveDateTime,
+    pub holder_id: i64,
+    pub district: Option<String>,
+}
+
+/// Commissions made in `[start, end)` on the council's plans, not declined or cancelled.
+pub fn counted_commissions(
+    conn: &mut DbConnection,
+    council: &str,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> Result<Vec<CountedCommission>, StoreError> {
+    Ok(commissions::table
+        .inner_join(plans::table.on(plans::id.eq(commissions::plan_id)))
+        .inner_join(accounts::table.on(accounts::id.eq(plans::holder_id)))
+        .filter(plans::council_code.eq(council))
+        .filter(commissions::created_at.ge(start))
+        .filter(commissions::created_at.lt(end))
+        .filter(commissions::status.ne_all(["declined", "cancelled"]))
+        .select((
+            commissions::id,
+            commissions::plan_id,
+            commissions::seller_id,
+            commissions::requested_by,
+            commissions::acting_as,
+            commissions::category,
+            commissions::total_pence,
+            commissions::created_at,
+            plans::holder_id,
+            accounts::district,
+        ))
+        .load(conn)?)
 }

@@ -204,20 +204,6 @@ pub fn find(
         .optional()?)
 }
 
-/// Flags seen in the period (or reviewed ones still on record), newest first.
-pub fn seen_since(
-    conn: &mut DbConnection,
-    council: &str,
-    since: NaiveDateTime,
-) -> Result<Vec<FlagRow>, StoreError> {
-    Ok(risk_flags::table
-        .filter(risk_flags::council_code.eq(council))
-        .filter(risk_flags::last_seen_at.ge(since))
-        .order((risk_flags::first_seen_at.desc(), risk_flags::id.desc()))
-        .select(FlagRow::as_select())
-        .load(conn)?)
-}
-
 pub fn review(
     conn: &mut DbConnection,
     id: i64,

@@ -1,5 +1,6 @@
-//! `/council/…` market figures: reference rates and the evidence support
-//! requests give. `?format=csv` answers CSV with a header row.
+//! `/council/…` market figures: reference rates, the evidence support
+//! requests give, and the market reports. `?format=csv` answers CSV with a
+//! header row.
 
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -37,7 +38,7 @@ pub async fn save_reference_rates(
 }
 
 /// `?from=&to=&format=` as every council report takes them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct ReportQuery {
     pub from: Option<String>,
     pub to: Option<String>,
@@ -74,12 +75,7 @@ pub async fn request_evidence(
         .db
         .run(move |conn| market::request_evidence(conn, &caller.account, period, Utc::now()))
         .await?;
-    if csv {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(market::evidence_csv(&evidence)?));
-    }
-    Ok(HttpResponse::Ok().json(evidence))
+    report(evidence, csv, market::evidence_csv)
 }
 
 /// JSON, or CSV when `?format=csv` asked for it.

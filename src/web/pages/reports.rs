@@ -51,39 +51,18 @@ pub async fn gaps(
         .db
         .run(move |conn| market::gaps::gaps(conn, places, &account, period, Utc::now()))
         .await?;
-    let mut ranked: Vec<_> = report
-        .items
-        .iter()
-        .filter(|r| {
-            r.zero_result_searches
-                + r.commissions_declined
-                + r.commissions_unanswered
-                + r.support_requests_unanswered
-                > 0
-        })
-        .collect();
-    ranked.sort_by_key(|r| {
-        std::cmp::Reverse(
-            r.zero_result_searches
-                + r.commissions_declined
-                + r.commissions_unanswered
-                + r.support_requests_unanswered,
-        )
-    });
+    let mut ranked: Vec<_> = report.items.iter().filter(|r| r.unmet() > 0).collect();
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.unmet()));
     let chart = BarChart::new(
         "Unmet demand: searches that found nothing, and requests turned down or left waiting",
         ranked
             .iter()
             .take(CHART_BARS)
             .map(|r| {
-                let unmet = r.zero_result_searches
-                    + r.commissions_declined
-                    + r.commissions_unanswered
-                    + r.support_requests_unanswered;
                 (
                     format!("{} in {}", r.category_label, r.district),
-                    unmet as f64,
-                    unmet.to_string(),
+                    r.unmet() as f64,
+                    r.unmet().to_string(),
                     r.live_listings == 0,
                 )
             })
@@ -358,12 +337,7 @@ pub async fn review_risk(
     match outcome {
         None => Ok(redirect(&format!("/council/risks?done=reviewed#risk-{id}"))),
         Some(errors) => {
-            let query = ReportQuery {
-                from: None,
-                to: None,
-                format: None,
-            };
-            let page = risks_page(&state, &visitor, &query, errors, false).await?;
+            let page = risks_page(&state, &visitor, &ReportQuery::default(), errors, false).await?;
             render(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
