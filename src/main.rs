@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use bespoke::config::Config;
+use bespoke::services::generate::PeopleAndMoney;
 use bespoke::services::{accounts, demo};
 use bespoke::startup;
 use chrono::Utc;
@@ -33,10 +34,24 @@ enum Command {
     /// does the work, and this shows its progress.
     Reindex,
     /// Make a synthetic market for measuring Bespoke at scale (deterministic for a seed).
+    /// The defaults make the full-size market in docs/benchmarks.md; pass
+    /// `--holders 0 --searches 0` for listings alone.
     Generate {
         /// How many published listings to add.
         #[arg(long, default_value_t = 50_000)]
         listings: usize,
+        /// How many budget holders, each with an approved plan.
+        #[arg(long, default_value_t = 30_000)]
+        holders: usize,
+        /// How many support brokers, some tied to providers [default: 150, none without holders].
+        #[arg(long)]
+        brokers: Option<usize>,
+        /// How many commissions, spread over the holders' plans [default: 1000000, none without holders].
+        #[arg(long)]
+        commissions: Option<usize>,
+        /// How many recorded searches.
+        #[arg(long, default_value_t = 1_000_000)]
+        searches: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -141,7 +156,26 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Ledger {
             task: LedgerTask::Verify,
         } => verify_ledger(&config),
-        Command::Generate { listings, seed } => generate(&config, listings, seed),
+        Command::Generate {
+            listings,
+            holders,
+            brokers,
+            commissions,
+            searches,
+            seed,
+        } => generate(
+            &config,
+            GenerateSize {
+                listings,
+                people: PeopleAndMoney {
+                    holders,
+                    brokers: brokers.unwrap_or(if holders > 0 { 150 } else { 0 }),
+                    commissions: commissions.unwrap_or(if holders > 0 { 1_000_000 } else { 0 }),
+                },
+                searches,
+            },
+            seed,
+        ),
         Command::Admin {
             task:
                 AdminTask::CreateAccount {
@@ -219,19 +253,67 @@ fn import(config: &Config, source: ImportSource) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn generate(config: &Config, listings: usize, seed: u64) -> anyhow::Result<()> {
+struct GenerateSize {
+    listings: usize,
+    people: PeopleAndMoney,
+    searches: usize,
+}
+
+fn generate(config: &Config, size: GenerateSize, seed: u64) -> anyhow::Result<()> {
+    use bespoke::services::generate;
+
+    if (size.people.commissions > 0 || size.people.brokers > 0) && size.people.holders == 0 {
+        anyhow::bail!(
+            "brokers and commissions need budget holders: give --holders more than 0, or leave out --brokers and --commissions"
+        );
+    }
     let db = startup::open_database(config)?;
     let places = bespoke::domain::places::Places::get();
     let mut conn = db.get()?;
     bespoke::store::councils::sync(&mut conn, places.councils())?;
-    let progress = indicatif::ProgressBar::new(listings as u64);
-    let made =
-        bespoke::services::generate::listings(&mut conn, places, listings, seed, Utc::now(), |n| {
+    let now = Utc::now();
+    let started = std::time::Instant::now();
+    let bar = |total: usize, message: &'static str| {
+        let bar = indicatif::ProgressBar::new(total as u64).with_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta} left)")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message(message);
+        bar
+    };
+    let failed = |e: bespoke::error::AppError| anyhow::anyhow!("{e}");
+
+    let progress = bar(size.listings, "Listings");
+    let listings = generate::listings(&mut conn, places, size.listings, seed, now, |n| {
+        progress.set_position(n as u64)
+    })
+    .map_err(failed)?;
+    progress.finish();
+    let mut commissions = 0;
+    if size.people.holders > 0 {
+        let progress = bar(size.people.commissions, "Holders, plans and commissions");
+        commissions = generate::people_and_money(&mut conn, places, size.people, seed, now, |n| {
             progress.set_position(n as u64)
         })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(failed)?;
+        progress.finish();
+    }
+    let progress = bar(size.searches, "Searches");
+    let searches = generate::searches(&mut conn, places, size.searches, seed, now, |n| {
+        progress.set_position(n as u64)
+    })
+    .map_err(failed)?;
     progress.finish();
-    println!("Generated {made} listings (seed {seed}). They reach search through the outbox; run `bespoke reindex` or start the server.");
+    println!(
+        "Generated {listings} listings, {} budget holders with approved plans, {} brokers, {commissions} commissions and {searches} searches (seed {seed}) in {:.0} s.",
+        size.people.holders,
+        size.people.brokers,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "Listings reach search through the outbox: run `bespoke reindex` or start the server."
+    );
     Ok(())
 }
 

@@ -111,7 +111,20 @@ async fn listings_import_for_existing_sellers() {
 #[actix_web::test]
 async fn generate_makes_a_market_that_reaches_the_running_servers_search() {
     let app = TestApp::spawn().await;
-    let (ok, out, err) = bespoke(&app, &["generate", "--listings", "30", "--seed", "7"]);
+    let (ok, out, err) = bespoke(
+        &app,
+        &[
+            "generate",
+            "--listings",
+            "30",
+            "--holders",
+            "0",
+            "--searches",
+            "0",
+            "--seed",
+            "7",
+        ],
+    );
     assert!(ok, "{err}");
     assert!(out.contains("Generated 30 listings"), "{out}");
     assert_eq!(count_rows(&mut app.db(), "listings"), 30);
@@ -124,7 +137,20 @@ async fn generate_makes_a_market_that_reaches_the_running_servers_search() {
 #[actix_web::test]
 async fn a_market_generated_before_start_up_is_indexed_and_compacted() {
     let app = TestApp::spawn().await;
-    let (ok, _, err) = bespoke(&app, &["generate", "--listings", "1200", "--seed", "3"]);
+    let (ok, _, err) = bespoke(
+        &app,
+        &[
+            "generate",
+            "--listings",
+            "1200",
+            "--holders",
+            "0",
+            "--searches",
+            "0",
+            "--seed",
+            "3",
+        ],
+    );
     assert!(ok, "{err}");
     let database = app.stop().await;
 
@@ -144,4 +170,93 @@ async fn a_market_generated_before_start_up_is_indexed_and_compacted() {
         .await
         .json();
     assert!(typed["total"].as_u64().unwrap_or(0) > 0, "{typed}");
+}
+
+/// Figures that show whether two generated markets are the same one.
+fn market_fingerprint(app: &TestApp) -> Vec<i64> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Figure {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    [
+        "SELECT CAST(SUM(total_pence) AS BIGINT) AS n FROM commissions",
+        "SELECT COUNT(*) AS n FROM commissions WHERE status = 'completed'",
+        "SELECT CAST(SUM(budget_pence) AS BIGINT) AS n FROM plan_portions",
+        "SELECT CAST(SUM(result_count) AS BIGINT) AS n FROM search_events",
+        "SELECT CAST(SUM(rating) AS BIGINT) AS n FROM outcome_ratings",
+        "SELECT COUNT(*) AS n FROM broker_affiliations",
+    ]
+    .iter()
+    .map(|sql| {
+        diesel::sql_query(*sql)
+            .get_result::<Figure>(&mut app.db())
+            .expect("a figure")
+            .n
+    })
+    .collect()
+}
+
+#[actix_web::test]
+async fn a_generated_market_balances_repeats_from_its_seed_and_fills_every_report() {
+    let args = [
+        "generate",
+        "--listings",
+        "400",
+        "--holders",
+        "60",
+        "--brokers",
+        "8",
+        "--commissions",
+        "1500",
+        "--searches",
+        "2000",
+        "--seed",
+        "11",
+    ];
+    let app = TestApp::spawn().await;
+    let (ok, out, err) = bespoke(&app, &args);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Generated 400 listings, 60 budget holders with approved plans, 8 brokers, 1500 commissions and 2000 searches"),
+        "{out}"
+    );
+    let mut conn = app.db();
+    assert_eq!(count_rows(&mut conn, "commissions"), 1500);
+    assert_eq!(count_rows(&mut conn, "search_events"), 2000);
+    assert_eq!(count_rows(&mut conn, "plans"), 60);
+    drop(conn);
+    // Every balance is what its ledger gives, and nothing is overspent.
+    let (ok, out, err) = bespoke(&app, &["ledger", "verify"]);
+    assert!(ok, "{out}{err}");
+
+    // The same seed makes the same market.
+    let again = TestApp::spawn().await;
+    let (ok, _, err) = bespoke(&again, &args);
+    assert!(ok, "{err}");
+    let fingerprint = market_fingerprint(&app);
+    assert!(fingerprint.iter().all(|&n| n > 0), "{fingerprint:?}");
+    assert_eq!(fingerprint, market_fingerprint(&again));
+
+    // Each council report finds something to say about two years of it.
+    let (_, officer) = app.commissioner("officer@council.example").await;
+    let today = chrono::Utc::now().date_naive();
+    let period = format!("from={}&to={today}", today - chrono::Duration::days(729));
+    for report in ["gaps", "fees", "brokers", "outcomes", "risks"] {
+        let reply = app
+            .get(
+                &format!("/api/v1/council/{report}?{period}"),
+                Some(&officer),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{report}: {}", reply.text);
+        let items = reply.json()["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if report != "risks" {
+            assert!(!items.is_empty(), "{report}: {}", reply.text);
+        }
+    }
 }

@@ -329,3 +329,110 @@ async fn a_plan_goes_from_self_assessment_to_approval_and_a_commission_in_the_br
         StatusCode::NOT_FOUND
     );
 }
+
+#[actix_web::test]
+async fn a_holder_rates_how_life_is_going_at_the_start_and_at_a_review() {
+    let app = TestApp::spawn().await;
+    let holder = app.account("amina@example.org", "budget_holder").await;
+    let (_, officer_token) = app.commissioner("officer@council.example").await;
+    app.account("other@example.org", "budget_holder").await;
+    let plan = app
+        .approved_plan(
+            (holder.0, &holder.1),
+            &officer_token,
+            json!([{"mode": "direct_payment", "amount": "5000.00"}]),
+        )
+        .await;
+    let path = format!("/plans/{}/outcomes", plan["id"]);
+    let amina = signed_in(&app, "amina@example.org").await;
+
+    let plan_page = page(&amina, &app, &format!("/plans/{}", plan["id"])).await;
+    assert!(plan_page.text.contains(&format!(r#"href="{path}""#)));
+    let empty = page(&amina, &app, &path).await;
+    assert!(empty.text.contains("Nothing has been rated yet."));
+    // The stage, then the ten parts of life.
+    assert_eq!(empty.text.matches("<fieldset").count(), 11);
+    assert!(empty
+        .text
+        .contains(r#"id="stage_start" name="stage" value="start" checked"#));
+
+    // A rating out of range is explained, nothing is saved, and what was chosen is kept.
+    let wrong = amina
+        .post_form(
+            &app,
+            &path,
+            &[
+                ("stage", "start"),
+                ("rating_community_life", "2"),
+                ("rating_safety", "9"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text.contains("must be a whole number from 1 to 5"));
+    assert!(wrong.text.contains(
+        r#"id="rating_community_life_2" name="rating_community_life" value="2" checked"#
+    ));
+    assert_accessible(&wrong, &path);
+    let nothing = amina.post_form(&app, &path, &[("stage", "start")]).await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nothing
+        .text
+        .contains("must rate at least one outcome domain"));
+    assert_eq!(count_rows(&mut app.db(), "outcome_ratings"), 0);
+
+    let start = amina
+        .post_form(
+            &app,
+            &path,
+            &[
+                ("stage", "start"),
+                ("rating_community_life", "2"),
+                ("rating_relationships", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.text);
+    let after_start = page(&amina, &app, &location(&start)).await;
+    assert!(after_start
+        .text
+        .contains("Thank you. Your ratings were saved."));
+    assert!(after_start.text.contains("<td>2 – Bad</td>"));
+    assert!(after_start.text.contains("<td>3 – All right</td>"));
+    // Once the start is rated, the form moves on to a review.
+    assert!(after_start
+        .text
+        .contains(r#"id="stage_review" name="stage" value="review" checked"#));
+
+    let review = amina
+        .post_form(
+            &app,
+            &path,
+            &[("stage", "review"), ("rating_community_life", "4")],
+        )
+        .await;
+    assert_eq!(review.status, StatusCode::SEE_OTHER, "{}", review.text);
+    let after_review = page(&amina, &app, &path).await;
+    assert!(after_review.text.contains("<td>4 – Good</td>"));
+    assert!(after_review.text.contains(r#"<td class="num">+2</td>"#));
+    assert!(after_review.text.contains("1 review so far."));
+    assert_eq!(count_rows(&mut app.db(), "outcome_ratings"), 3);
+
+    // The commissioner reads them but cannot rate; another holder cannot see them.
+    let officer = signed_in(&app, "officer@council.example").await;
+    let read_only = page(&officer, &app, &path).await;
+    assert!(read_only.text.contains("<td>4 – Good</td>"));
+    assert!(!read_only
+        .text
+        .contains("<form method=\"post\" action=\"/plans"));
+    let refused = officer
+        .post_form(&app, &path, &[("stage", "review"), ("rating_home", "3")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let stranger = signed_in(&app, "other@example.org").await;
+    assert_eq!(
+        stranger.get(&app, &path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(count_rows(&mut app.db(), "outcome_ratings"), 3);
+}

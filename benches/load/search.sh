@@ -11,7 +11,7 @@ data=$(mktemp -d)
 port=${PORT:-18090}
 export BESPOKE_DATA_DIR="$data" BESPOKE_DEMO=0 BESPOKE_BIND="127.0.0.1:$port" RUST_LOG=warn
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
-./target/release/bespoke generate --listings "${LISTINGS:-50000}" --seed 1
+./target/release/bespoke generate --listings "${LISTINGS:-50000}" --holders 0 --searches 0 --seed 1
 ./target/release/bespoke serve > /dev/null 2>&1 &
 server=$!
 # Ready once the 50,000 listings are indexed.

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod assessments;
 pub mod brokers;
+pub mod bulk;
 pub mod commissions;
 pub mod councils;
 pub mod ledger;

@@ -132,3 +132,229 @@ pub async fn allocation(
         StatusCode::OK,
     )
 }
+
+/// One outcome domain on the ratings page: what was said at the start, at
+/// the latest review, and the change between them.
+pub struct DomainRatings {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub start: Option<i32>,
+    pub latest_review: Option<i32>,
+    /// What the form shows as chosen: the answer just sent back with an
+    /// error, or nothing.
+    pub chosen: Option<i32>,
+}
+
+impl DomainRatings {
+    pub fn change(&self) -> Option<i32> {
+        Some(self.latest_review? - self.start?)
+    }
+
+    /// "+2", "0" or "-1"; a dash until there is a start and a review.
+    pub fn change_text(&self) -> String {
+        match self.change() {
+            Some(c) if c > 0 => format!("+{c}"),
+            Some(c) => c.to_string(),
+            None => "–".into(),
+        }
+    }
+
+    pub fn start_text(&self) -> String {
+        rating_text(self.start)
+    }
+
+    pub fn review_text(&self) -> String {
+        rating_text(self.latest_review)
+    }
+}
+
+/// The words beside each rating, 1 to 5.
+pub const RATING_WORDS: [(i32, &str); 5] = [
+    (1, "Very bad"),
+    (2, "Bad"),
+    (3, "All right"),
+    (4, "Good"),
+    (5, "Very good"),
+];
+
+fn rating_text(rating: Option<i32>) -> String {
+    rating
+        .and_then(|r| RATING_WORDS.iter().find(|(n, _)| *n == r))
+        .map(|(n, word)| format!("{n} – {word}"))
+        .unwrap_or_else(|| "Not rated".into())
+}
+
+#[derive(Template)]
+#[template(path = "assessments/outcomes.html")]
+struct OutcomesPage {
+    chrome: Chrome,
+    plan_id: i64,
+    holder_name: String,
+    holder_side: bool,
+    domains: Vec<DomainRatings>,
+    /// The stage the form starts on: the start until that is rated, then a review.
+    stage: &'static str,
+    has_start: bool,
+    reviews: usize,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+}
+
+impl OutcomesPage {
+    fn rating_words(&self) -> &'static [(i32, &'static str)] {
+        &RATING_WORDS
+    }
+}
+
+struct OutcomesData {
+    holder_name: String,
+    holder_side: bool,
+    ratings: Vec<assessments::RatingView>,
+}
+
+fn load_outcomes(
+    conn: &mut crate::store::DbConnection,
+    account: &crate::services::accounts::Account,
+    plan_id: i64,
+) -> Result<OutcomesData, AppError> {
+    let plan = crate::services::plans::get(conn, account, plan_id)?;
+    let holder_name = crate::store::accounts::find(conn, plan.holder_id)?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    Ok(OutcomesData {
+        holder_name,
+        holder_side: crate::services::plans::is_holder_side(plan.acting_as),
+        ratings: assessments::ratings(conn, account, plan_id)?,
+    })
+}
+
+fn outcomes_page(
+    visitor: &Visitor,
+    plan_id: i64,
+    data: OutcomesData,
+    chosen: &Fields,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+) -> OutcomesPage {
+    use crate::domain::vocab::OutcomeDomain;
+    use strum::IntoEnumIterator;
+    let of_stage = |domain: OutcomeDomain, stage: &str| -> Vec<i32> {
+        data.ratings
+            .iter()
+            .filter(|r| r.domain == domain && r.stage == stage)
+            .map(|r| r.rating)
+            .collect()
+    };
+    let domains = OutcomeDomain::iter()
+        .map(|domain| DomainRatings {
+            code: domain.code(),
+            label: domain.label(),
+            start: of_stage(domain, "start").first().copied(),
+            latest_review: of_stage(domain, "review").last().copied(),
+            chosen: field(chosen, &format!("rating_{}", domain.code()))
+                .and_then(|v| v.parse().ok()),
+        })
+        .collect();
+    let has_start = data.ratings.iter().any(|r| r.stage == "start");
+    let mut review_times: Vec<_> = data
+        .ratings
+        .iter()
+        .filter(|r| r.stage == "review")
+        .map(|r| r.rated_at)
+        .collect();
+    review_times.dedup();
+    let stage = match field(chosen, "stage").as_deref() {
+        Some("start") => "start",
+        Some("review") => "review",
+        _ if has_start => "review",
+        _ => "start",
+    };
+    OutcomesPage {
+        chrome: Chrome::for_visitor(visitor),
+        plan_id,
+        holder_name: data.holder_name,
+        holder_side: data.holder_side,
+        domains,
+        stage,
+        has_start,
+        reviews: review_times.len(),
+        errors,
+        notice,
+    }
+}
+
+/// `GET /plans/{id}/outcomes`: how life is going, domain by domain.
+pub async fn outcomes(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<i64>,
+    query: web::Query<AssessmentQuery>,
+) -> Result<HttpResponse, PageError> {
+    let account = visitor.signed_in()?.clone();
+    let plan_id = id.into_inner();
+    let data = state
+        .db
+        .run(move |conn| load_outcomes(conn, &account, plan_id))
+        .await?;
+    render(
+        &outcomes_page(
+            &visitor,
+            plan_id,
+            data,
+            &Fields::new(),
+            FieldErrors::new(),
+            notice_for(query.done.as_deref()),
+        ),
+        StatusCode::OK,
+    )
+}
+
+/// `POST /plans/{id}/outcomes`: the holder's side rates the domains they choose.
+pub async fn rate_outcomes(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<i64>,
+    form: ProtectedForm<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let account = visitor.signed_in()?.clone();
+    let plan_id = id.into_inner();
+    let fields = form.0;
+    let input = assessments::RatingsInput {
+        stage: field(&fields, "stage"),
+        ratings: Some(
+            fields
+                .iter()
+                .filter_map(|(k, v)| {
+                    let code = k.strip_prefix("rating_")?;
+                    // A number goes through as one; anything else is kept so
+                    // the service can say what is wrong with it.
+                    let value = v
+                        .trim()
+                        .parse::<i64>()
+                        .map(serde_json::Value::from)
+                        .unwrap_or_else(|_| serde_json::Value::from(v.trim()));
+                    (!v.trim().is_empty()).then(|| (code.to_owned(), value))
+                })
+                .collect(),
+        ),
+    };
+    let outcome = state
+        .db
+        .run(move |conn| {
+            match assessments::rate(conn, &account, plan_id, input, Utc::now().naive_utc()) {
+                Ok(_) => Ok(Ok(())),
+                Err(AppError::Validation(errors)) => {
+                    Ok(Err((load_outcomes(conn, &account, plan_id)?, errors)))
+                }
+                Err(other) => Err(other),
+            }
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(redirect(&format!("/plans/{plan_id}/outcomes?done=rated"))),
+        Err((data, errors)) => render(
+            &outcomes_page(&visitor, plan_id, data, &fields, errors, None),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    }
+}

@@ -162,6 +162,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(brokers::affiliations))
                 .route(web::post().to(brokers::declare)),
         )
+        .service(
+            web::resource("/plans/{id}/outcomes")
+                .route(web::get().to(assessments::outcomes))
+                .route(web::post().to(assessments::rate_outcomes)),
+        )
         .service(web::resource("/plans/{id}/{action}").route(web::post().to(plans::act)))
         .service(
             web::resource("/self-assessment")

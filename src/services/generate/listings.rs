@@ -1,5 +1,4 @@
-//! Synthetic markets for measuring Bespoke at scale: `bespoke generate`.
-//! Deterministic for a given seed. Sellers made here cannot sign in.
+//! Generated sellers and their published listings.
 
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
@@ -18,19 +17,8 @@ use crate::error::AppError;
 use crate::store::accounts::{self as account_store, NewAccount};
 use crate::store::{listings as listing_store, write_transaction, DbConnection};
 
-/// Greater Manchester: the councils a generated market spreads over.
-pub const MARKET_COUNCILS: &[&str] = &[
-    "E08000001",
-    "E08000002",
-    "E08000003",
-    "E08000004",
-    "E08000005",
-    "E08000006",
-    "E08000007",
-    "E08000008",
-    "E08000009",
-    "E08000010",
-];
+use super::MARKET_COUNCILS;
+
 const WORDS: &[&str] = &[
     "friendly",
     "reliable",
