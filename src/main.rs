@@ -305,6 +305,11 @@ fn generate(config: &Config, size: GenerateSize, seed: u64) -> anyhow::Result<()
     })
     .map_err(failed)?;
     progress.finish();
+    let progress =
+        indicatif::ProgressBar::new_spinner().with_message("Updating the database's statistics");
+    progress.enable_steady_tick(std::time::Duration::from_millis(200));
+    bespoke::store::bulk::analyze(&mut conn)?;
+    progress.finish();
     println!(
         "Generated {listings} listings, {} budget holders with approved plans, {} brokers, {commissions} commissions and {searches} searches (seed {seed}) in {:.0} s.",
         size.people.holders,

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 for tool in jq curl; do
   command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install $tool)" >&2; exit 1; }
 done
-cargo build --release --quiet
+[ -n "${BESPOKE_BIN:-}" ] || cargo build --release --quiet
 bespoke=${BESPOKE_BIN:-./target/release/bespoke}
 data=${DATA_DIR:-$(mktemp -d)}
 mkdir -p "$data"

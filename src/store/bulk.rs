@@ -166,3 +166,14 @@ pub fn insert_plan_brokers(
     }
     Ok(())
 }
+
+/// Brings the planner's statistics up to date after a bulk load (and, on
+/// PostgreSQL, the visibility map, so reports can read indexes alone).
+pub fn analyze(conn: &mut DbConnection) -> Result<(), StoreError> {
+    let statement = match conn {
+        DbConnection::Pg(_) => "VACUUM ANALYZE",
+        DbConnection::Sqlite(_) => "ANALYZE",
+    };
+    diesel::sql_query(statement).execute(conn)?;
+    Ok(())
+}

@@ -2,7 +2,7 @@
 //! and at reviews, by how their budget is held and the kinds of support they
 //! bought. Groups of fewer than five people are suppressed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -132,43 +132,59 @@ pub fn outcome_rows(
         }
     }
     let no_groups = PersonGroups::default();
-    // (group_by, group) → domain → (starts, reviews, pairs)
+    let domains = OutcomeDomain::all();
+    // Each group once, numbered: (order of its kind, kind, group); and per
+    // group and domain (by number) the ratings of its people, if any.
     type Figures = (Vec<i32>, Vec<i32>, Vec<(i32, i32)>);
-    let mut table: BTreeMap<(u8, &'static str, String), BTreeMap<String, Figures>> =
-        BTreeMap::new();
+    let mut keys: Vec<(u8, &'static str, &str)> = Vec::new();
+    let mut numbers: HashMap<(u8, &'static str, &str), usize> = HashMap::new();
+    let mut figures: Vec<Vec<Option<Figures>>> = Vec::new();
+    let mut groups_of: HashMap<i64, Vec<usize>> = HashMap::new();
     for ((holder, domain), facts) in &people {
-        let person = groups.get(holder).unwrap_or(&no_groups);
-        let mut memberships: Vec<(u8, &'static str, String)> = vec![(0, "all", "all".into())];
-        memberships.extend(person.modes.iter().map(|m| (1, "budget_held", m.clone())));
-        memberships.extend(person.categories.iter().map(|c| (2, "support", c.clone())));
-        for key in memberships {
-            let figures = table
-                .entry(key)
-                .or_default()
-                .entry((*domain).to_owned())
-                .or_default();
+        let Some(d) = domains.iter().position(|x| x.code() == *domain) else {
+            continue;
+        };
+        let memberships = groups_of.entry(*holder).or_insert_with(|| {
+            let person = groups.get(holder).unwrap_or(&no_groups);
+            std::iter::once((0, "all", "all"))
+                .chain(person.modes.iter().map(|m| (1, "budget_held", m.as_str())))
+                .chain(person.categories.iter().map(|c| (2, "support", c.as_str())))
+                .map(|key| {
+                    *numbers.entry(key).or_insert_with(|| {
+                        keys.push(key);
+                        figures.push(vec![None; domains.len()]);
+                        keys.len() - 1
+                    })
+                })
+                .collect()
+        });
+        for &group in memberships.iter() {
+            let cell = figures[group][d].get_or_insert_with(Figures::default);
             if let Some((_, r)) = facts.start_in_period {
-                figures.0.push(r);
+                cell.0.push(r);
             }
             if let Some((_, r)) = facts.review_in_period {
-                figures.1.push(r);
+                cell.1.push(r);
                 if let Some((_, s)) = facts.baseline {
-                    figures.2.push((s, r));
+                    cell.2.push((s, r));
                 }
             }
         }
     }
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by_key(|&i| keys[i]);
     let mut rows = Vec::new();
-    for ((_, group_by, group), domains) in table {
+    for i in order {
+        let (_, group_by, group) = keys[i];
         let group_label = match group_by {
             "all" => "Everyone",
-            "budget_held" => PortionMode::parse_code(&group)
+            "budget_held" => PortionMode::parse_code(group)
                 .map(|m| m.label())
                 .unwrap_or("Other"),
-            _ => category_label(&group),
+            _ => category_label(group),
         };
-        for domain in OutcomeDomain::all() {
-            let Some((starts, reviews, pairs)) = domains.get(domain.code()) else {
+        for (domain, cell) in domains.iter().zip(&figures[i]) {
+            let Some((starts, reviews, pairs)) = cell else {
                 continue;
             };
             let (at_start, at_review, change) =
@@ -178,7 +194,7 @@ pub fn outcome_rows(
                 || (change.is_none() && !pairs.is_empty());
             rows.push(OutcomeRow {
                 group_by,
-                group: group.clone(),
+                group: group.to_owned(),
                 group_label,
                 domain: domain.code().to_owned(),
                 domain_label: domain.label(),

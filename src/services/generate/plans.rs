@@ -378,9 +378,16 @@ fn make_plan(
     // The commissions first: the budget is set to hold them all.
     let mut totals = vec![(0_i64, 0_i64, 0_i64); portion_ids.len()];
     let mut planned: HashMap<String, i64> = HashMap::new();
+    // People buy again and again from the few sellers they know.
+    let regulars: Vec<&PricedListing> = (0..rng.random_range(2..=6))
+        .map(|_| pick_listing(rng, market, nearby, None))
+        .collect();
     for _ in 0..count {
         let acting_broker = seed.broker.as_ref().filter(|_| rng.random_bool(0.5));
-        let listing = pick_listing(rng, market, nearby, acting_broker);
+        let listing = match acting_broker {
+            None if rng.random_bool(0.85) => *regulars.choose(rng).expect("regulars"),
+            _ => pick_listing(rng, market, nearby, acting_broker),
+        };
         let portion_id = *portion_ids.choose(rng).expect("a portion");
         let outcome_id = outcome_ids.choose(rng).copied();
         let (row, status) = commission(

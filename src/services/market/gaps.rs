@@ -55,39 +55,28 @@ pub fn gaps(
     let districts = council_districts(places, &council);
     let (start, end) = (period.start(), period.end());
     let mut counts: HashMap<(String, String), GapCounts> = HashMap::new();
-    for zero_only in [false, true] {
-        for (category, district, n) in store::search_counts(conn, &council, start, end, zero_only)?
-        {
-            let Some(district) = district else { continue };
-            let c = cell(&mut counts, category, district);
-            if zero_only {
-                c.zero_result_searches += n;
-            } else {
-                c.searches += n;
-            }
-        }
+    for (category, district, searches, found_nothing) in
+        store::search_counts(conn, &council, start, end)?
+    {
+        let Some(district) = district else { continue };
+        let c = cell(&mut counts, category, district);
+        c.searches += searches;
+        c.zero_result_searches += found_nothing;
     }
     for (category, district, n) in store::live_listing_counts(conn, &districts)? {
         cell(&mut counts, Some(category), district).live_listings += n;
     }
-    let every_status = CommissionStatus::all();
-    let every_status: Vec<&str> = every_status.iter().map(|s| s.code()).collect();
-    for (category, district, status, n) in
-        store::commission_counts(conn, &council, (start, end), end, &every_status)?
+    let waiting_since = now.naive_utc() - Duration::days(UNANSWERED_AFTER_DAYS);
+    for (category, district, status, n, older) in
+        store::commission_counts(conn, &council, (start, end), waiting_since)?
     {
         let Some(district) = district else { continue };
         let c = cell(&mut counts, Some(category), district);
         c.commissions_requested += n;
-        if status == "declined" {
+        if status == CommissionStatus::Declined.code() {
             c.commissions_declined += n;
-        }
-    }
-    let waiting_since = now.naive_utc() - Duration::days(UNANSWERED_AFTER_DAYS);
-    for (category, district, _, n) in
-        store::commission_counts(conn, &council, (start, end), waiting_since, &["requested"])?
-    {
-        if let Some(district) = district {
-            cell(&mut counts, Some(category), district).commissions_unanswered += n;
+        } else if status == CommissionStatus::Requested.code() {
+            c.commissions_unanswered += older;
         }
     }
     for row in request_evidence(conn, account, period, now)?.items {

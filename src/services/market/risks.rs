@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{to_csv, Period};
+use crate::domain::accounts::Role;
 use crate::domain::market::risks::{
     self, BrokerFee, FirstPurchase, InvoiceFacts, Pairing, Signal, USUAL_RATE_DAYS,
 };
@@ -87,13 +88,14 @@ fn signals(
             }
         }
     }
+    // Every (holder, seller) who dealt: the sellers who are personal assistants are kept below.
+    let dealt: Vec<(i64, i64)> = pairs.iter().map(|(s, h, _)| (*h, *s)).collect();
     let since = start - Duration::days(USUAL_RATE_DAYS);
     let relevant: Vec<(i64, i64, NaiveDateTime)> = pairs
         .into_iter()
         .filter_map(|(s, h, at)| Some((s, h, at?)))
         .filter(|(_, _, at)| *at >= since && *at < end)
         .collect();
-    let assistant_pairs = store::assistant_pairs(conn, council)?;
     let invoices = store::invoices(conn, council, start, end)?;
     let counted = market_store::counted_commissions(conn, council, start, end)?;
     let brokerage: Vec<_> = counted
@@ -102,7 +104,7 @@ fn signals(
         .collect();
     let mut ids: HashSet<i64> = HashSet::new();
     ids.extend(relevant.iter().flat_map(|(s, h, _)| [*s, *h]));
-    ids.extend(assistant_pairs.iter().flat_map(|(h, s)| [*h, *s]));
+    ids.extend(dealt.iter().flat_map(|(h, s)| [*h, *s]));
     ids.extend(invoices.iter().map(|i| i.seller_id));
     ids.extend(brokerage.iter().map(|c| c.seller_id));
     let ids: Vec<i64> = ids.into_iter().collect();
@@ -112,6 +114,14 @@ fn signals(
             .map(|(id, name, role, postcode, created)| (id, (name, role, postcode, created)))
             .collect();
     let name = |id: i64| facts.get(&id).map(|f| f.0.clone()).unwrap_or_default();
+    let assistant_pairs: Vec<(i64, i64)> = dealt
+        .into_iter()
+        .filter(|(_, seller)| {
+            facts
+                .get(seller)
+                .is_some_and(|f| f.1 == Role::PersonalAssistant.as_str())
+        })
+        .collect();
 
     let purchases: Vec<FirstPurchase> = relevant
         .iter()

@@ -2,8 +2,9 @@
 //! commissions by the holder's district, and planned support not yet bought.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::count_star;
+use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
 
 use crate::store::schema::{
     accounts, commissions, listing_areas, listings, planned_support, plans, search_events,
@@ -11,31 +12,29 @@ use crate::store::schema::{
 use crate::store::{DbConnection, StoreError};
 
 /// (category, district, count).
-pub type CategoryDistrictCount = (Option<String>, Option<String>, i64);
+pub type SearchCount = (Option<String>, Option<String>, i64, i64);
 /// (category, district, status, count).
-pub type CommissionCount = (String, Option<String>, String, i64);
+pub type CommissionCount = (String, Option<String>, String, i64, i64);
 
-/// (category, district, searches) for searches in the council's districts,
-/// all of them or only those that found nothing.
+/// (category, district, searches, searches that found nothing) for searches
+/// in the council's districts, counted in one pass.
 pub fn search_counts(
     conn: &mut DbConnection,
     council: &str,
     start: NaiveDateTime,
     end: NaiveDateTime,
-    zero_only: bool,
-) -> Result<Vec<CategoryDistrictCount>, StoreError> {
-    let most_results = if zero_only { 0 } else { i64::MAX };
+) -> Result<Vec<SearchCount>, StoreError> {
     Ok(search_events::table
         .filter(search_events::council_code.eq(council))
         .filter(search_events::searched_at.ge(start))
         .filter(search_events::searched_at.lt(end))
         .filter(search_events::district.is_not_null())
-        .filter(search_events::result_count.le(most_results))
         .group_by((search_events::category, search_events::district))
         .select((
             search_events::category,
             search_events::district,
             count_star(),
+            sql::<BigInt>("CAST(SUM(CASE WHEN result_count = 0 THEN 1 ELSE 0 END) AS BIGINT)"),
         ))
         .load(conn)?)
 }
@@ -68,15 +67,14 @@ pub fn holders_by_district(
         .load(conn)?)
 }
 
-/// (category, holder's district, status, commissions) for commissions made in
-/// `[start, end)` on the council's plans, at or before `made_by`, with one of
-/// these statuses.
+/// (category, holder's district, status, commissions, of those made at or
+/// before `waiting_since`) for commissions made in `[start, end)` on the
+/// council's plans.
 pub fn commission_counts(
     conn: &mut DbConnection,
     council: &str,
     (start, end): (NaiveDateTime, NaiveDateTime),
-    made_by: NaiveDateTime,
-    statuses: &[&str],
+    waiting_since: NaiveDateTime,
 ) -> Result<Vec<CommissionCount>, StoreError> {
     Ok(commissions::table
         .inner_join(plans::table.on(plans::id.eq(commissions::plan_id)))
@@ -84,8 +82,6 @@ pub fn commission_counts(
         .filter(plans::council_code.eq(council))
         .filter(commissions::created_at.ge(start))
         .filter(commissions::created_at.lt(end))
-        .filter(commissions::created_at.le(made_by))
-        .filter(commissions::status.eq_any(statuses))
         .group_by((
             commissions::category,
             accounts::district,
@@ -96,6 +92,9 @@ pub fn commission_counts(
             accounts::district,
             commissions::status,
             count_star(),
+            sql::<BigInt>("CAST(SUM(CASE WHEN commissions.created_at <= ")
+                .bind::<Timestamp, _>(waiting_since)
+                .sql(" THEN 1 ELSE 0 END) AS BIGINT)"),
         ))
         .load(conn)?)
 }
@@ -143,20 +142,22 @@ pub fn planned_amounts(
 }
 
 /// (plan, category, total) of commissions that count (not declined or
-/// cancelled) on the council's approved plans.
+/// cancelled) on the council's approved plans, added up in the database.
 pub fn committed_amounts(
     conn: &mut DbConnection,
     council: &str,
 ) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL and INTEGER on SQLite: cast to agree.
     Ok(commissions::table
         .inner_join(plans::table.on(plans::id.eq(commissions::plan_id)))
         .filter(plans::council_code.eq(council))
         .filter(plans::status.eq("approved"))
         .filter(commissions::status.ne_all(["declined", "cancelled"]))
+        .group_by((commissions::plan_id, commissions::category))
         .select((
             commissions::plan_id,
             commissions::category,
-            commissions::total_pence,
+            sql::<BigInt>("CAST(SUM(commissions.total_pence) AS BIGINT)"),
         ))
         .load(conn)?)
 }

@@ -5,9 +5,7 @@ use diesel::dsl::min;
 use diesel::prelude::*;
 
 use crate::on_backend;
-use crate::store::schema::{
-    accounts, commissions, deliveries, family_agreements, plans, risk_flags,
-};
+use crate::store::schema::{commissions, deliveries, family_agreements, plans, risk_flags};
 use crate::store::{DbConnection, StoreError};
 
 /// (seller, holder, first commission) for every pair on the council's plans,
@@ -64,22 +62,6 @@ pub fn invoices(
             commissions::unit,
             commissions::fees_pence,
         ))
-        .load(conn)?)
-}
-
-/// (holder, personal assistant) pairs with a commission that counts.
-pub fn assistant_pairs(
-    conn: &mut DbConnection,
-    council: &str,
-) -> Result<Vec<(i64, i64)>, StoreError> {
-    Ok(commissions::table
-        .inner_join(plans::table.on(plans::id.eq(commissions::plan_id)))
-        .inner_join(accounts::table.on(accounts::id.eq(commissions::seller_id)))
-        .filter(plans::council_code.eq(council))
-        .filter(accounts::role.eq("personal_assistant"))
-        .filter(commissions::status.ne_all(["declined", "cancelled"]))
-        .select((plans::holder_id, commissions::seller_id))
-        .distinct()
         .load(conn)?)
 }
 
