@@ -563,4 +563,17 @@ async fn ledger_verify_finds_a_balance_that_disagrees_with_the_ledger() {
         said.contains(&format!("portion {}", m.portion_id)),
         "{said}"
     );
+
+    // A commission whose commitment is half released behind its back is named too.
+    let id = reply.json()["id"].as_i64().unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO ledger_entries (plan_id, portion_id, commission_id, kind, amount_pence, at, actor_id, note) \
+         SELECT plan_id, portion_id, commission_id, 'release', amount_pence / 2, at, actor_id, 'edited' \
+         FROM ledger_entries WHERE commission_id = {id} AND kind = 'commit'"
+    ))
+    .execute(&mut m.app.db())
+    .unwrap();
+    let caught = ledger_verify(&m.app);
+    let said = String::from_utf8_lossy(&caught.stdout).into_owned();
+    assert!(said.contains(&format!("commission {id}: holds")), "{said}");
 }

@@ -49,6 +49,7 @@ pub fn verify(conn: &mut DbConnection) -> Result<Report, AppError> {
             }
         }
     }
+    let movements = ledger::commission_movements(conn)?;
     for (id, status, total_pence) in commission_store::ids_all(conn)? {
         report.commissions += 1;
         let status = match crate::domain::vocab::Vocabulary::parse_code(&status) {
@@ -60,8 +61,8 @@ pub fn verify(conn: &mut DbConnection) -> Result<Report, AppError> {
                 continue;
             }
         };
-        let held = ledger::commission_commitment(conn, id)?;
-        let spent = ledger::commission_spent(conn, id)?;
+        let (held, spent) = movements.get(&id).copied().unwrap_or_default();
+        let (held, spent) = (Money::from_pence(held), Money::from_pence(spent));
         let expected = if holds_commitment(status) {
             total_pence - spent.pence()
         } else {

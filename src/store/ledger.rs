@@ -1,10 +1,12 @@
 //! The ledger: append-only money movements, and the running balance each
 //! portion keeps of them. Call `post` inside `write_transaction`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
 use super::schema::ledger_entries;
 use super::{plans, DbConnection, StoreError};
@@ -113,6 +115,40 @@ pub fn balances_of_plan(
         }
     }
     Ok(balances)
+}
+
+/// Every commission's (held, spent) from the ledger in one pass, for
+/// checking them all: held is commitments less releases and spending.
+pub fn commission_movements(
+    conn: &mut DbConnection,
+) -> Result<HashMap<i64, (i64, i64)>, StoreError> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL and INTEGER on SQLite: cast to agree.
+    let rows: Vec<(Option<i64>, String, i64)> = ledger_entries::table
+        .filter(ledger_entries::commission_id.is_not_null())
+        .group_by((ledger_entries::commission_id, ledger_entries::kind))
+        .select((
+            ledger_entries::commission_id,
+            ledger_entries::kind,
+            sql::<BigInt>("CAST(SUM(ledger_entries.amount_pence) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let mut movements: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (commission, kind, total) in rows {
+        let Some(commission) = commission else {
+            continue;
+        };
+        let entry = movements.entry(commission).or_default();
+        match kind_of(&kind)? {
+            EntryKind::Commit => entry.0 += total,
+            EntryKind::Release => entry.0 -= total,
+            EntryKind::Spend => {
+                entry.0 -= total;
+                entry.1 += total;
+            }
+            EntryKind::Adjust => {}
+        }
+    }
+    Ok(movements)
 }
 
 /// What a commission still holds committed: its commitments less what was

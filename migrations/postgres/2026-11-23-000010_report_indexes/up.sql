@@ -17,3 +17,8 @@ DROP INDEX search_events_district;
 -- The outcomes report reads every rating of a council's plans.
 DROP INDEX outcome_ratings_plan;
 CREATE INDEX outcome_ratings_plan_report ON outcome_ratings (plan_id, rated_at, stage, domain, rating);
+
+-- A plan's balances are worked out from its ledger entries (the cost
+-- preview, and `bespoke ledger verify` for every plan): without this, each
+-- read scanned the whole ledger.
+CREATE INDEX ledger_entries_plan ON ledger_entries (plan_id, portion_id, kind, amount_pence);
