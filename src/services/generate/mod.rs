@@ -2,6 +2,7 @@
 //! Deterministic for a given seed and starting database. Accounts made here
 //! have no email or password, so nobody can sign in as them.
 
+mod commissions;
 mod listings;
 mod plans;
 mod searches;
