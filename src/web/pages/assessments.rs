@@ -217,13 +217,10 @@ fn load_outcomes(
     account: &crate::services::accounts::Account,
     plan_id: i64,
 ) -> Result<OutcomesData, AppError> {
-    let plan = crate::services::plans::get(conn, account, plan_id)?;
-    let holder_name = crate::store::accounts::find(conn, plan.holder_id)?
-        .map(|a| a.name)
-        .unwrap_or_default();
+    let (plan, acting) = crate::services::plans::visible_plan(conn, account, plan_id)?;
     Ok(OutcomesData {
-        holder_name,
-        holder_side: crate::services::plans::is_holder_side(plan.acting_as),
+        holder_name: super::plans::holder_name(conn, plan.holder_id)?,
+        holder_side: crate::services::plans::is_holder_side(acting),
         ratings: assessments::ratings(conn, account, plan_id)?,
     })
 }

@@ -73,7 +73,10 @@ struct PlanListPage {
     others: Vec<(PlanView, String)>,
 }
 
-fn holder_name(conn: &mut crate::store::DbConnection, id: i64) -> Result<String, AppError> {
+pub(super) fn holder_name(
+    conn: &mut crate::store::DbConnection,
+    id: i64,
+) -> Result<String, AppError> {
     Ok(account_store::find(conn, id)?
         .map(|a| a.name)
         .unwrap_or_else(|| "Unknown".into()))
