@@ -5,7 +5,7 @@ mod common;
 use std::process::Command;
 
 use actix_web::http::StatusCode;
-use common::{count_rows, Browser, TestApp};
+use common::{assert_accessible, count_rows, Browser, TestApp};
 use serde_json::json;
 
 async fn one_listing(app: &TestApp) -> i64 {
@@ -193,4 +193,63 @@ async fn a_lost_index_is_rebuilt_at_start_up() {
         again.get("/api/v1/search?q=evening", None).await.json()["total"],
         1
     );
+}
+
+#[actix_web::test]
+async fn two_results_are_compared_side_by_side_and_a_bad_choice_is_explained() {
+    let app = TestApp::spawn().await;
+    let evening = one_listing(&app).await;
+    let (_, token) = app.account("tom@example.org", "personal_assistant").await;
+    let weekend = app
+        .post(
+            "/api/v1/listings",
+            Some(&token),
+            json!({"title": "Weekend personal assistant", "category": "personal_assistant",
+                   "price": {"amount": "16.00", "unit": "hour"}, "postcode": "M21 9JE",
+                   "availability": ["weekend"]}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    app.wait_for_search().await;
+    let browser = Browser::new();
+
+    let results = browser.get(&app, "/search?q=personal+assistant").await;
+    assert!(results
+        .text
+        .contains(&format!(r#"name="compare" value="{evening}""#)));
+    assert!(results.text.contains(r#"formaction="/compare""#));
+
+    let path = format!("/compare?q=personal+assistant&compare={weekend}&compare={evening}");
+    let page = browser.get(&app, &path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert_accessible(&page, &path);
+    let weekend_at = page.text.find("Weekend personal assistant").unwrap();
+    let evening_at = page.text.find("Evening personal assistant").unwrap();
+    assert!(weekend_at < evening_at, "columns keep the order chosen");
+    assert!(page.text.contains("£16.00 an hour") && page.text.contains("£14.50 an hour"));
+    assert!(page.text.contains("Weekday evenings") && page.text.contains("Weekends"));
+    assert!(page.text.contains(r#"href="/search?q=personal+assistant""#));
+
+    for (path, says) in [
+        (format!("/compare?compare={evening}"), "Choose at least 2"),
+        (
+            "/compare?compare=1&compare=abc".to_owned(),
+            "is not a listing",
+        ),
+        (
+            "/compare?compare=1&compare=2&compare=3&compare=4&compare=5".to_owned(),
+            "up to 4",
+        ),
+    ] {
+        let page = browser.get(&app, &path).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(page.text.contains(says), "{path}: {}", page.text);
+        assert_accessible(&page, &path);
+    }
+    let missing = browser
+        .get(&app, &format!("/compare?compare={evening}&compare=999999"))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

@@ -286,7 +286,7 @@ impl EmbeddedEngine {
         }
     }
 
-    fn apply_blocking(&self, changes: IndexChanges) -> Result<(), SearchError> {
+    pub fn apply_blocking(&self, changes: IndexChanges) -> Result<(), SearchError> {
         let inner = &self.inner;
         let writer = inner
             .writer

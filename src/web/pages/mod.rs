@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod brokers;
 pub mod charts;
 pub mod commissions;
+pub mod compare;
 pub mod home;
 pub mod listing_form;
 pub mod listings;
@@ -122,6 +123,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_page)))
         .service(web::resource("/search").route(web::get().to(search::search_page)))
+        .service(web::resource("/compare").route(web::get().to(compare::compare)))
         .service(web::resource("/plans").route(web::get().to(plans::list)))
         .service(web::resource("/council/allocation").route(web::get().to(assessments::allocation)))
         .service(web::resource("/council/requests").route(web::get().to(market::request_evidence)))
