@@ -162,6 +162,7 @@ test('a broker with consent buys for a client, and the client sees the broker’
   const interest = page.locator('dt', { hasText: "The broker's interest in this seller" }).locator('xpath=following-sibling::dd');
   await expect(interest).toContainText('Under contract');
   await expect(interest).toContainText('Levenshulme Saturday club; A personal assistant for Saturdays');
+  await expect(page.locator('dt', { hasText: 'Bought by' }).locator('xpath=following-sibling::dd')).toContainText('The support broker acting for the budget holder');
   await checkPage(page, testInfo, 'client sees the declaration');
 });
 

@@ -112,6 +112,9 @@ async function axeTarget(page, testInfo) {
   return inspector;
 }
 
+/** Each journey numbers its own screenshots, in the order taken. */
+const steps = new WeakMap();
+
 /** Checks the page with axe-core and keeps a screenshot named after the step. */
 async function checkPage(page, testInfo, step) {
   await expect(page.locator('h1')).toHaveCount(1);
@@ -125,8 +128,9 @@ async function checkPage(page, testInfo, step) {
   }, axeSource);
   const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
   const described = serious.map((v) => `${v.impact}: ${v.id} – ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  counter += 1;
-  const file = `${String(counter).padStart(3, '0')}-${step.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`;
+  const stepNumber = (steps.get(testInfo) || 0) + 1;
+  steps.set(testInfo, stepNumber);
+  const file = `${String(stepNumber).padStart(2, '0')}-${step.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`;
   await page.screenshot({ path: testInfo.outputPath(file), fullPage: true });
   expect(described, `accessibility of "${step}" (${page.url()})`).toEqual([]);
 }
