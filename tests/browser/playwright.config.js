@@ -8,7 +8,8 @@ const { defineConfig } = require('@playwright/test');
 
 const port = process.env.BESPOKE_TEST_PORT || '18093';
 const root = path.resolve(__dirname, '..', '..');
-const binary = process.env.BESPOKE_BIN || path.join(root, 'target', 'debug', 'bespoke');
+const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
+const binary = process.env.BESPOKE_BIN || path.join(targetDir, 'debug', 'bespoke');
 // A fresh data directory each run, so the demo market starts the same.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bespoke-browser-'));
 

@@ -16,7 +16,8 @@ import urllib.request
 from datetime import date, timedelta
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BINARY = os.environ.get("BESPOKE_BIN", os.path.join(ROOT, "target", "debug", "bespoke"))
+TARGET_DIR = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+BINARY = os.environ.get("BESPOKE_BIN", os.path.join(TARGET_DIR, "debug", "bespoke"))
 COUNCIL = "E08000003"
 
 
