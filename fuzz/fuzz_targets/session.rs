@@ -36,9 +36,12 @@ fuzz_target!(|header: &str| {
         spliced[replaced] = header;
         candidates.push(spliced.join("."));
     }
-    for cookie in cookie::Cookie::split_parse(header).flatten() {
-        if cookie.name() == SESSION_COOKIE {
-            candidates.push(cookie.value().to_owned());
+    // As actix-web reads a Cookie header: split on ';', parse each pair.
+    for pair in header.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        if let Ok(cookie) = cookie::Cookie::parse(pair) {
+            if cookie.name() == SESSION_COOKIE {
+                candidates.push(cookie.value().to_owned());
+            }
         }
     }
     for token in candidates {
