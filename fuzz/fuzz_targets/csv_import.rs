@@ -10,7 +10,7 @@ use std::sync::{Mutex, OnceLock};
 use bespoke::config::Config;
 use bespoke::domain::places::Places;
 use bespoke::services::{demo, imports};
-use bespoke::store::Db;
+use bespoke::store::{councils, Db};
 use chrono::Utc;
 use libfuzzer_sys::fuzz_target;
 
@@ -27,8 +27,11 @@ fn database() -> &'static Mutex<(tempfile::TempDir, Db)> {
         })
         .expect("the fuzzing configuration");
         let db = bespoke::startup::open_database(&config).expect("the database");
-        demo::seed(&mut db.get().expect("a connection"), Places::get(), Utc::now())
-            .expect("the demo market");
+        let mut conn = db.get().expect("a connection");
+        // As start-up does: councils first, then the demo market.
+        councils::sync(&mut conn, Places::get().councils()).expect("the councils");
+        demo::seed(&mut conn, Places::get(), Utc::now()).expect("the demo market");
+        drop(conn);
         Mutex::new((dir, db))
     })
 }
