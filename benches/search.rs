@@ -198,14 +198,7 @@ fn search_benchmarks(c: &mut Criterion) {
     for (name, query) in QUERIES {
         let params: SearchParams = serde_html_form::from_str(query).expect("a query string");
         let request = check(&params, places).expect("a valid search");
-        let origin = request
-            .area
-            .as_deref()
-            .and_then(|a| places.district(a))
-            .map(|d| Geo {
-                lat: d.latitude,
-                lng: d.longitude,
-            });
+        let origin = bespoke::services::search::origin(&request, places);
         let run = || {
             engine
                 .search_blocking(&EngineQuery {

@@ -65,11 +65,7 @@ fuzz_target!(|query: &str| {
     let Ok(request) = check(&params, places) else {
         return; // answered 422, naming each parameter
     };
-    let origin = request
-        .area
-        .as_deref()
-        .and_then(|a| places.district(a))
-        .map(|d| Geo { lat: d.latitude, lng: d.longitude });
+    let origin = bespoke::services::search::origin(&request, places);
     let results = engine()
         .search_blocking(&EngineQuery { request: &request, origin })
         .unwrap_or_else(|e| panic!("{query:?} was accepted but the engine failed: {e:?}"));

@@ -299,6 +299,18 @@ pub struct SearchResponse {
     pub understood: SearchRequest,
 }
 
+/// Where distances are measured from: the centre of the searched district.
+pub fn origin(request: &SearchRequest, places: &Places) -> Option<Geo> {
+    request
+        .area
+        .as_deref()
+        .and_then(|a| places.district(a))
+        .map(|d| Geo {
+            lat: d.latitude,
+            lng: d.longitude,
+        })
+}
+
 /// Runs a search and records it. Never widens the search by itself.
 pub async fn search(
     engine: &dyn SearchBackend,
@@ -307,14 +319,7 @@ pub async fn search(
     params: &SearchParams,
 ) -> Result<SearchResponse, AppError> {
     let request = crate::domain::search::check(params, places).map_err(AppError::Validation)?;
-    let origin = request
-        .area
-        .as_deref()
-        .and_then(|a| places.district(a))
-        .map(|d| Geo {
-            lat: d.latitude,
-            lng: d.longitude,
-        });
+    let origin = origin(&request, places);
     let results = engine
         .search(EngineQuery {
             request: &request,

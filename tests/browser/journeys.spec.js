@@ -5,12 +5,11 @@
 const { test, expect } = require('@playwright/test');
 const {
   DEMO_PASSWORD, COMMISSIONER, api, holderWithPlan, sellerWithListing, register,
-  checkPage, signIn, newPerson, isoDate, unique, pence,
+  checkPage, signIn, newPerson, isoDate, unique, pence, described,
 } = require('./support');
 
 async function availableToSpend(page) {
-  const text = await page.locator('dt', { hasText: 'Available to spend' }).locator('xpath=following-sibling::dd').innerText();
-  return pence(text);
+  return pence(await described(page, 'Available to spend').innerText());
 }
 
 /** Fills in the commission form for two hours a week over one week. */
@@ -65,12 +64,12 @@ test('a budget holder searches with a typo, compares two listings, buys one and 
   await checkPage(page, testInfo, 'cost preview');
   const total = pence(await page.locator('tr', { hasText: 'Total' }).locator('td').innerText());
   expect(total).toBeGreaterThan(0);
-  const leftAfter = pence(await page.locator('dt', { hasText: 'Left after this' }).locator('xpath=following-sibling::dd').innerText());
+  const leftAfter = pence(await described(page, 'Left after this').innerText());
   expect(leftAfter).toBe(before - total);
 
   await page.getByRole('button', { name: 'Send the request' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(titles[0]);
-  await expect(page.locator('dt', { hasText: 'Status' }).locator('xpath=following-sibling::dd')).toContainText('Requested');
+  await expect(described(page, 'Status')).toContainText('Requested');
   await checkPage(page, testInfo, 'the request sent');
 
   await page.getByRole('link', { name: 'See the plan and its budget' }).click();
@@ -114,7 +113,7 @@ test('a provider publishes a listing and accepts the request that comes in', asy
   await expect(page).toHaveURL(new RegExp(`/commissions/${commission.id}$`));
   await checkPage(page, testInfo, 'the request');
   await page.getByRole('button', { name: 'Accept this request' }).click();
-  await expect(page.locator('dt', { hasText: 'Status' }).locator('xpath=following-sibling::dd')).toContainText('Accepted');
+  await expect(described(page, 'Status')).toContainText('Accepted');
   await checkPage(page, testInfo, 'the request accepted');
 
   const stored = await api(request, 'GET', `/commissions/${commission.id}`, undefined, holder.token);
@@ -152,17 +151,17 @@ test('a broker with consent buys for a client, and the client sees the broker’
   await expect(brokerPage.getByRole('note')).toContainText('You have declared an interest in this seller (under contract)');
   await checkPage(brokerPage, testInfo, 'broker cost preview with declaration');
   await brokerPage.getByRole('button', { name: 'Send the request' }).click();
-  await expect(brokerPage.locator('dt', { hasText: 'Status' }).locator('xpath=following-sibling::dd')).toContainText('Requested');
+  await expect(described(brokerPage, 'Status')).toContainText('Requested');
   const commissionUrl = new URL(brokerPage.url()).pathname;
   await brokerPage.context().close();
 
   await page.goto('/commissions');
   await checkPage(page, testInfo, 'client commissions');
   await page.goto(commissionUrl);
-  const interest = page.locator('dt', { hasText: "The broker's interest in this seller" }).locator('xpath=following-sibling::dd');
+  const interest = described(page, "The broker's interest in this seller");
   await expect(interest).toContainText('Under contract');
   await expect(interest).toContainText('Levenshulme Saturday club; A personal assistant for Saturdays');
-  await expect(page.locator('dt', { hasText: 'Bought by' }).locator('xpath=following-sibling::dd')).toContainText('The support broker acting for the budget holder');
+  await expect(described(page, 'Bought by')).toContainText('The support broker acting for the budget holder');
   await checkPage(page, testInfo, 'client sees the declaration');
 });
 
@@ -177,7 +176,7 @@ test('a commissioner approves a plan and reads each market report', async ({ pag
   await checkPage(page, testInfo, 'a plan sent for approval');
   await page.getByRole('button', { name: 'Approve this plan' }).click();
   await expect(page.getByRole('status')).toBeVisible();
-  await expect(page.locator('dt', { hasText: 'Status' }).locator('xpath=following-sibling::dd')).toContainText('Approved');
+  await expect(described(page, 'Status')).toContainText('Approved');
   await checkPage(page, testInfo, 'the plan approved');
 
   await page.goto('/council/reports');

@@ -127,12 +127,12 @@ async function checkPage(page, testInfo, step) {
     return window.axe.run(document, { resultTypes: ['violations'] });
   }, axeSource);
   const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-  const described = serious.map((v) => `${v.impact}: ${v.id} – ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  const problems = serious.map((v) => `${v.impact}: ${v.id} – ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   const stepNumber = (steps.get(testInfo) || 0) + 1;
   steps.set(testInfo, stepNumber);
   const file = `${String(stepNumber).padStart(2, '0')}-${step.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`;
   await page.screenshot({ path: testInfo.outputPath(file), fullPage: true });
-  expect(described, `accessibility of "${step}" (${page.url()})`).toEqual([]);
+  expect(problems, `accessibility of "${step}" (${page.url()})`).toEqual([]);
 }
 
 /** Signs in through the sign-in page, as a person would. */
@@ -155,6 +155,11 @@ async function newPerson(browser, testInfo) {
   return context.newPage();
 }
 
+/** The value beside a term in a summary list (`<dt>` then `<dd>`). */
+function described(page, term) {
+  return page.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd');
+}
+
 /** "£1,234.50" as pence. */
 function pence(text) {
   const match = text.match(/£([\d,]+)\.(\d\d)/);
@@ -164,5 +169,5 @@ function pence(text) {
 
 module.exports = {
   DEMO_PASSWORD, COMMISSIONER, api, tokenFor, register, holderWithPlan, sellerWithListing,
-  checkPage, signIn, newPerson, isoDate, unique, pence,
+  checkPage, signIn, newPerson, isoDate, unique, pence, described,
 };

@@ -76,7 +76,7 @@ class Proxy:
         self._run(self._listen(self.port))
 
 
-def search_total(server, words):
+def search_for(server, words):
     status, reply = call(server.base, "GET", "/search?" + urllib.parse.urlencode({"q": words}))
     return status, reply
 
@@ -98,7 +98,7 @@ def main():
     try:
         setup = people_and_plan(server, budget="1000.00")
         deadline = time.time() + 60
-        while search_total(server, "Fault personal assistant")[1].get("total") != 1:
+        while search_for(server, "Fault personal assistant")[1].get("total") != 1:
             if time.time() > deadline:
                 fail("the first listing never became searchable")
             time.sleep(0.5)
@@ -108,7 +108,7 @@ def main():
         say("engine cut off")
         new_title = f"Wheelchair accessible swimming {uuid.uuid4().hex[:6]}"
         must(server.base, "PATCH", f"/listings/{setup['listing']}", {"title": new_title}, setup["seller_token"])
-        status, reply = search_total(server, new_title)
+        status, reply = search_for(server, new_title)
         say(f"while down: the change was accepted; a search answers {status}: {reply.get('detail')}")
         if status != 503 or "not available at the moment" not in reply.get("detail", ""):
             fail(f"expected a clear 503 while the engine is down, got {status} {reply}")
@@ -129,7 +129,7 @@ def main():
         say("engine back")
         deadline = time.time() + 120
         while True:
-            status, reply = search_total(server, new_title)
+            status, reply = search_for(server, new_title)
             if status == 200 and reply["total"] == 1 and reply["items"][0]["title"] == new_title:
                 break
             if time.time() > deadline:

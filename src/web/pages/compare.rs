@@ -8,6 +8,7 @@ use askama::Template;
 use chrono::Utc;
 
 use super::{render, Chrome, PageError};
+use crate::domain::accounts::Role;
 use crate::domain::vocab::Vocabulary;
 use crate::services::listings::{self, ListingView};
 use crate::startup::AppState;
@@ -81,7 +82,7 @@ pub async fn compare(
     let can_buy = visitor
         .account
         .as_ref()
-        .is_some_and(|a| matches!(a.role.as_str(), "budget_holder" | "broker"));
+        .is_some_and(|a| matches!(a.role, Role::BudgetHolder | Role::Broker));
     let chrome = Chrome::for_visitor(&visitor);
     let ids = match chosen_ids(&pairs) {
         Ok(ids) => ids,
