@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::store::StoreError;
 
 /// Messages for each invalid field, keyed by the field's name in the request.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct FieldErrors(BTreeMap<String, Vec<String>>);
 

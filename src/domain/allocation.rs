@@ -19,13 +19,13 @@ pub const MAX_BANDS: usize = 10;
 /// The allocation a council starts with until its commissioners set their own.
 pub const DEFAULT_ALLOCATION: &str = include_str!("../../data/allocation/default.json");
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnswerOption {
     pub label: String,
     pub points: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Question {
     /// A short stable name, such as `personal_care`; answers refer to it.
     pub id: String,
@@ -35,14 +35,15 @@ pub struct Question {
 }
 
 /// From `from_points` upwards, each further point is worth `price_per_point`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AllocationBand)]
 pub struct Band {
     pub from_points: u32,
     pub price_per_point: Money,
 }
 
 /// A council's whole resource allocation system.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Allocation {
     pub questions: Vec<Question>,
     pub bands: Vec<Band>,

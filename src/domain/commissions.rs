@@ -21,7 +21,7 @@ pub const ALTERNATIVE_MAX_CHARS: usize = 200;
 pub const MAX_COMMISSION_DAYS: i64 = 2 * 366;
 pub const MAX_VISITS_PER_WEEK: i64 = 100;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CommissionInput {
     pub listing_id: Option<i64>,
     /// A portion id, or a mode name when the plan has one portion of that mode.
@@ -308,13 +308,38 @@ pub fn price(
 
 /// The status each action of `POST /commissions/{id}/{action}` moves a commission to.
 pub fn status_after(action: &str) -> Option<CommissionStatus> {
-    Some(match action {
-        "accept" => CommissionStatus::Accepted,
-        "decline" => CommissionStatus::Declined,
-        "cancel" => CommissionStatus::Cancelled,
-        "complete" => CommissionStatus::Completed,
-        _ => return None,
-    })
+    action
+        .parse::<CommissionAction>()
+        .ok()
+        .map(CommissionAction::status_after)
+}
+
+/// What may be done to a commission.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, strum::EnumString, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum CommissionAction {
+    /// The seller takes it on.
+    Accept,
+    /// The seller turns it down.
+    Decline,
+    /// The buyer or the seller calls it off.
+    Cancel,
+    /// The seller has delivered it all.
+    Complete,
+}
+
+impl CommissionAction {
+    pub fn status_after(self) -> CommissionStatus {
+        match self {
+            CommissionAction::Accept => CommissionStatus::Accepted,
+            CommissionAction::Decline => CommissionStatus::Declined,
+            CommissionAction::Cancel => CommissionStatus::Cancelled,
+            CommissionAction::Complete => CommissionStatus::Completed,
+        }
+    }
 }
 
 /// Why a commission may not move to `to` from `from`, if it may not.

@@ -7,7 +7,9 @@ use strum::{EnumString, IntoStaticStr};
 use super::money::Money;
 
 /// Every money movement is one of these, written once and never changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, Serialize, utoipa::ToSchema,
+)]
 #[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
@@ -28,7 +30,7 @@ impl EntryKind {
 }
 
 /// A portion's figures: its budget, what is promised, what is paid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
 pub struct Balance {
     pub budget: Money,
     pub committed: Money,

@@ -51,19 +51,19 @@ pub struct ListingContent {
     pub status: ListingStatus,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PriceInput {
     pub amount: Option<String>,
     pub unit: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct RateInput {
     pub band: Option<String>,
     pub amount: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct FeeInput {
     pub kind: Option<String>,
     pub label: Option<String>,
@@ -76,7 +76,7 @@ pub struct FeeInput {
 
 /// A listing as a seller sends it. Every field is optional here so that one
 /// answer can name every problem; `check` decides what is required.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ListingInput {
     pub title: Option<String>,
     pub description: Option<String>,

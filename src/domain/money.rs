@@ -145,6 +145,38 @@ impl Serialize for Money {
     }
 }
 
+/// The API's form of money, as the serialiser above writes it.
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_string_schema(
+            r"^-?[0-9]+\.[0-9]{2}$",
+            "An amount in pounds with exactly two decimal places, as a string.",
+            "18.50",
+        )
+    }
+}
+
+impl utoipa::ToSchema for Money {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+}
+
+/// A string schema for an exact decimal: money, percentages and quantities
+/// are never JSON numbers, so no float ever rounds them.
+pub(crate) fn decimal_string_schema(
+    pattern: &str,
+    description: &str,
+    example: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern))
+        .description(Some(description))
+        .examples([serde_json::Value::from(example)])
+        .into()
+}
+
 impl<'de> Deserialize<'de> for Money {
     /// Only a JSON string is money: a JSON number could already have been
     /// rounded through a float by whoever wrote it.
@@ -213,6 +245,22 @@ impl fmt::Display for Percent {
 impl Serialize for Percent {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+impl utoipa::PartialSchema for Percent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_string_schema(
+            r"^[0-9]+(\.[0-9]{1,4})?$",
+            "A percentage from 0 to 100 with at most four decimal places, as a string.",
+            "7.5",
+        )
+    }
+}
+
+impl utoipa::ToSchema for Percent {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Percent".into()
     }
 }
 

@@ -146,7 +146,7 @@ impl RateBook {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Component {
     pub name: &'static str,
     pub label: &'static str,
@@ -154,7 +154,7 @@ pub struct Component {
     pub hourly: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PaCost {
     pub hourly_pay: Money,
     pub hours_per_week: Decimal,

@@ -99,7 +99,7 @@ fn is_inward_code(code: &str) -> bool {
 }
 
 /// A postcode district with the mean position of its postcodes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct District {
     pub code: String,
     pub latitude: f64,
@@ -110,7 +110,7 @@ pub struct District {
 }
 
 /// A council responsible for adult social care.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Council {
     pub code: String,
     pub name: String,

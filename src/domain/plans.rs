@@ -22,7 +22,7 @@ pub const MAX_OUTCOMES: usize = 20;
 pub const MAX_PLANNED_LINES: usize = 50;
 pub const OUTCOME_TITLE_CHARS: std::ops::RangeInclusive<usize> = 3..=300;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PortionInput {
     pub mode: Option<String>,
     pub amount: Option<String>,
@@ -31,7 +31,7 @@ pub struct PortionInput {
 }
 
 /// A new plan as a commissioner sends it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewPlanInput {
     pub holder_id: Option<i64>,
     pub period_start: Option<String>,
@@ -176,14 +176,14 @@ pub fn check_new_plan(input: NewPlanInput) -> Result<NewPlan, FieldErrors> {
     })
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct OutcomeInput {
     pub id: Option<i64>,
     pub title: Option<String>,
     pub domain: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PlannedSupportInput {
     pub category: Option<String>,
     pub quantity: Option<Value>,
@@ -194,7 +194,7 @@ pub struct PlannedSupportInput {
 }
 
 /// What the holder's side writes into a plan (PATCH): replaces what is given.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PlanContentInput {
     pub outcomes: Option<Vec<OutcomeInput>>,
     pub planned_support: Option<Vec<PlannedSupportInput>>,
@@ -412,13 +412,38 @@ pub fn move_between_lines(
 
 /// The status each action of `POST /plans/{id}/{action}` moves a plan to.
 pub fn status_after(action: &str) -> Option<PlanStatus> {
-    Some(match action {
-        "submit" => PlanStatus::Submitted,
-        "approve" => PlanStatus::Approved,
-        "revise" => PlanStatus::Draft,
-        "end" => PlanStatus::Ended,
-        _ => return None,
-    })
+    action
+        .parse::<PlanAction>()
+        .ok()
+        .map(PlanAction::status_after)
+}
+
+/// What may be done to a plan as a whole.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, strum::EnumString, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum PlanAction {
+    /// Send to the council for approval.
+    Submit,
+    /// The council approves it (commissioners).
+    Approve,
+    /// Back to a draft, to change it.
+    Revise,
+    /// End it for good.
+    End,
+}
+
+impl PlanAction {
+    pub fn status_after(self) -> PlanStatus {
+        match self {
+            PlanAction::Submit => PlanStatus::Submitted,
+            PlanAction::Approve => PlanStatus::Approved,
+            PlanAction::Revise => PlanStatus::Draft,
+            PlanAction::End => PlanStatus::Ended,
+        }
+    }
 }
 
 /// Whether the holder's side may change the plan's content now.

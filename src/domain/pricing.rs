@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::money::{Money, MoneyError, Percent};
 use super::vocab::{FeeKind, FeePer};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum FeeCharge {
     Amount(Money),
@@ -89,7 +89,7 @@ impl From<MoneyError> for CostError {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeeLine {
     pub kind: FeeKind,
     pub label: String,
@@ -100,7 +100,7 @@ pub struct FeeLine {
     pub weekly: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Cost {
     pub unit_price: Money,
     /// The support itself, each week and over the period.

@@ -84,6 +84,22 @@ impl Serialize for Quantity {
     }
 }
 
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::domain::money::decimal_string_schema(
+            r"^[0-9]+(\.[0-9]{1,2})?$",
+            "A quantity of support (hours, sessions, visits) with at most two decimal places, as a string.",
+            "7.5",
+        )
+    }
+}
+
+impl utoipa::ToSchema for Quantity {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Quantity".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

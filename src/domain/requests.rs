@@ -29,7 +29,7 @@ pub const UNANSWERED_AFTER_DAYS: i64 = 7;
 
 /// A request as the holder's side sends it. Everything is optional here so
 /// one answer can name every problem.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RequestInput {
     pub plan_id: Option<i64>,
     pub category: Option<String>,
@@ -172,7 +172,7 @@ pub fn expires_on(posted: NaiveDate, start: NaiveDate, end: NaiveDate) -> NaiveD
 }
 
 /// An offer as a seller sends it; PATCH lays it over the offer as it stands.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct OfferInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listing_id: Option<i64>,

@@ -144,8 +144,10 @@ impl SearchRequest {
     }
 }
 
-/// The query string as received.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The query string as received. Every filter is optional; `availability`
+/// and `language` may repeat or be comma-separated.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     pub q: Option<String>,
     pub category: Option<String>,

@@ -16,7 +16,7 @@ pub const LIST_ITEM_MAX_CHARS: usize = 80;
 pub const BROKER_TYPES: [&str; 2] = ["independent", "organisation"];
 
 /// A seller profile as sent; every field optional, `check` decides.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ProfileInput {
     pub description: Option<String>,
     pub address: Option<String>,

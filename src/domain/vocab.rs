@@ -34,7 +34,8 @@ macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $label:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-                 Serialize, Deserialize, EnumString, IntoStaticStr, EnumIter, EnumMessage)]
+                 Serialize, Deserialize, EnumString, IntoStaticStr, EnumIter, EnumMessage,
+                 utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         #[strum(serialize_all = "snake_case")]
         pub enum $name {

@@ -19,13 +19,13 @@ pub const MAX_FAILED_SIGN_INS: i64 = 10;
 pub const SIGN_IN_WINDOW_MINUTES: i64 = 15;
 
 /// Someone named in an answer: their account id and name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccountRef {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Account {
     pub id: i64,
     /// None only for an imported organisation nobody has claimed yet.
@@ -232,7 +232,7 @@ pub fn create_by_operator(
     create_account(conn, places, input, &Role::ALL, now)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SignedIn {
     pub token: String,
     pub expires_at: DateTime<Utc>,

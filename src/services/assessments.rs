@@ -26,7 +26,7 @@ pub fn allocation_for(conn: &mut DbConnection, council: &str) -> Result<Allocati
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AllocationView {
     pub council: String,
     /// False while the council uses the built-in table.
@@ -100,7 +100,7 @@ fn standing_to_holder(
     Err(AppError::NotFound)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QuestionView {
     pub id: String,
     pub domain: OutcomeDomain,
@@ -111,7 +111,7 @@ pub struct QuestionView {
     pub answer: Option<usize>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AssessmentView {
     pub holder_id: i64,
     pub council: String,
@@ -182,7 +182,7 @@ pub fn get_assessment(
     view(conn, holder_id, council, acting)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AssessmentInput {
     pub holder_id: Option<i64>,
     pub answers: Option<Answers>,
@@ -235,13 +235,13 @@ pub fn indicative_budget(
     Ok(store::assessment_of(conn, holder_id)?.map(|r| Money::from_pence(r.indicative_pence)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct RatingsInput {
     pub stage: Option<String>,
     pub ratings: Option<BTreeMap<String, serde_json::Value>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RatingView {
     pub stage: String,
     pub domain: OutcomeDomain,

@@ -99,7 +99,7 @@ pub fn revoke_consent(
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AffiliationView {
     pub provider_id: i64,
     pub provider_name: String,
@@ -209,7 +209,7 @@ fn client_plan_ids(conn: &mut DbConnection, account: &Account) -> Result<Vec<i64
 }
 
 /// One client in a broker's portfolio.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClientView {
     pub holder: AccountRef,
     pub plan: PlanView,
@@ -298,7 +298,7 @@ pub fn portfolio(
 }
 
 /// A broker with access to a plan, and what they have declared.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BrokerOnPlan {
     pub id: i64,
     pub name: String,

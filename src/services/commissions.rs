@@ -32,7 +32,7 @@ use crate::store::ledger::{self, EntryRef};
 use crate::store::plans as plan_store;
 use crate::store::{listings as listing_store, write_transaction, DbConnection, StoreError};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CostView {
     pub unit_price: Money,
     /// All fees over the commission.
@@ -42,7 +42,7 @@ pub struct CostView {
     pub fee_lines: Vec<Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommissionView {
     pub id: i64,
     pub plan_id: i64,
@@ -386,7 +386,7 @@ fn quote_in(
 }
 
 /// What a commission would cost and leave in the portion, before committing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Preview {
     pub listing_id: i64,
     pub listing_title: String,
@@ -716,7 +716,7 @@ pub fn transition(
     })
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryInput {
     pub period_start: Option<String>,
     pub period_end: Option<String>,

@@ -30,27 +30,27 @@ pub fn seller_kind(role: Role) -> Option<SellerKind> {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SellerRef {
     pub id: i64,
     pub name: String,
     pub kind: SellerKind,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PriceView {
     pub amount: Option<Money>,
     pub unit: Unit,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RateView {
     pub band: Band,
     pub label: &'static str,
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FeeView {
     pub kind: FeeKind,
     pub label: String,
@@ -64,7 +64,7 @@ pub struct FeeView {
 }
 
 /// "6 hours a week for 52 weeks: £4,564.00 including all fees".
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WorkedExample {
     pub description: String,
     pub quantity_per_week: Decimal,
@@ -75,7 +75,7 @@ pub struct WorkedExample {
     pub not_included: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ListingView {
     pub id: i64,
     pub provider: SellerRef,
@@ -415,7 +415,7 @@ pub fn published(
     Ok(ListingPage { items, total })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PriceChange {
     pub changed_at: DateTime<Utc>,
     pub price: PriceView,

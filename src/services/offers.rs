@@ -33,14 +33,14 @@ use crate::store::plans as plan_store;
 use crate::store::requests::{self as store, RequestRow};
 use crate::store::{listings as listing_store, write_transaction, DbConnection, StoreError};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Price {
     pub amount: Money,
     pub unit: Unit,
 }
 
 /// What the offer would leave in one portion of the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PortionFit {
     pub portion_id: i64,
     pub mode: PortionMode,
@@ -50,7 +50,7 @@ pub struct PortionFit {
     pub fits: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfferView {
     pub id: i64,
     pub request_id: i64,
@@ -578,7 +578,7 @@ pub fn decline_open_offers(
 }
 
 /// What accepting an offer answers: the commission it became, and the offer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Accepted {
     pub commission: CommissionView,
     pub offer: OfferView,

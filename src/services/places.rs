@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::domain::places::{Council, Places};
 use crate::error::AppError;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PlaceView {
     pub postcode: Option<String>,
     pub district: String,
@@ -14,7 +14,7 @@ pub struct PlaceView {
     pub council: Option<CouncilView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CouncilView {
     pub code: String,
     pub name: String,

@@ -86,7 +86,7 @@ fn commissioner_only(acting: ActingAs) -> Result<(), AppError> {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PortionView {
     pub id: i64,
     pub mode: PortionMode,
@@ -100,7 +100,7 @@ pub struct PortionView {
     pub available: Money,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OutcomeView {
     pub id: i64,
     pub title: String,
@@ -108,7 +108,7 @@ pub struct OutcomeView {
     pub domain_label: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlannedView {
     pub id: i64,
     pub category: Category,
@@ -124,7 +124,7 @@ pub struct PlannedView {
     pub portion_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanView {
     pub id: i64,
     pub holder_id: i64,
@@ -390,7 +390,7 @@ pub fn update_content(
     })
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct MoveInput {
     pub from_line: Option<i64>,
     pub to_line: Option<i64>,
@@ -639,7 +639,7 @@ pub fn list(conn: &mut DbConnection, account: &Account) -> Result<Vec<PlanView>,
 }
 
 /// One thing done to a plan: who, in which capacity, what, when.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventView {
     pub at: DateTime<Utc>,
     pub actor_id: i64,

@@ -28,7 +28,7 @@ use crate::store::{write_transaction, DbConnection, StoreError};
 
 /// A request as someone may see it. Sellers get only what the request shares:
 /// the fields marked "holder side" stay empty for them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RequestView {
     pub id: i64,
     pub status: RequestStatus,

@@ -259,19 +259,20 @@ pub async fn run_event_writer(db: Db, mut events: mpsc::Receiver<NewSearchEvent>
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchPrice)]
 pub struct PriceView {
     pub amount: Money,
     pub unit: Unit,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProviderView {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchItem {
     pub id: i64,
     pub title: String,
@@ -286,7 +287,7 @@ pub struct SearchItem {
     pub distance_km: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResponse {
     pub items: Vec<SearchItem>,
     pub total: usize,

@@ -12,7 +12,7 @@ use crate::services::accounts::Account;
 use crate::store::sellers::{self as store, SellerProfileRow};
 use crate::store::{accounts as account_store, DbConnection};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SellerView {
     pub id: i64,
     pub name: String,

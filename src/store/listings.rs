@@ -258,17 +258,24 @@ fn write_children(
     Ok(())
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// A rate as it stood at one moment of a listing's price history.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = PriceHistoryRate)]
 pub struct RateSnapshot {
     pub band: String,
+    #[schema(value_type = Money)]
     pub amount: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// A fee as it stood at one moment of a listing's price history.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = PriceHistoryFee)]
 pub struct FeeSnapshot {
     pub kind: String,
     pub label: String,
+    #[schema(value_type = Option<Money>)]
     pub amount: Option<String>,
+    #[schema(value_type = Option<Percent>)]
     pub percent: Option<String>,
     pub per: String,
 }

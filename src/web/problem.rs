@@ -20,17 +20,24 @@ const PROBLEM_BASE: &str = "https://bespoke.example/problems/";
 /// The largest JSON body the API reads.
 pub const JSON_LIMIT_BYTES: usize = 64 * 1024;
 
-#[derive(Debug, Serialize)]
+/// An RFC 9457 problem. Some problems add members of their own:
+/// `budget-exceeded` gives `available` and `requested` (money strings),
+/// `too-many-attempts` gives `retry_after` (seconds).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// Names the kind of problem, e.g. `https://bespoke.example/problems/budget-exceeded`.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
     pub status: u16,
+    /// What went wrong, in plain English.
     pub detail: String,
+    /// For `validation-failed`: messages for each invalid field, keyed by the field's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<FieldErrors>,
     /// Problem-specific members, such as `available` and `requested`.
     #[serde(flatten)]
+    #[schema(ignore)]
     pub extra: Map<String, Value>,
 }
 

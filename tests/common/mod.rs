@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod conformance;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -246,7 +248,7 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
-        let mut request = self.server.request(method, self.server.url(path));
+        let mut request = self.server.request(method.clone(), self.server.url(path));
         if let Some(token) = token {
             request = request.insert_header(("Authorization", format!("Bearer {token}")));
         }
@@ -254,7 +256,9 @@ impl TestApp {
             Some(body) => request.send_json(&body).await,
             None => request.send().await,
         };
-        read(response.expect("the request is answered")).await
+        let reply = read(response.expect("the request is answered")).await;
+        conformance::check(&method, path, &reply);
+        reply
     }
 
     /// Sends a body exactly as given, with the given content type.
@@ -267,12 +271,14 @@ impl TestApp {
     ) -> Reply {
         let response = self
             .server
-            .request(method, self.server.url(path))
+            .request(method.clone(), self.server.url(path))
             .insert_header(("Content-Type", content_type))
             .send_body(body)
             .await
             .expect("the request is answered");
-        read(response).await
+        let reply = read(response).await;
+        conformance::check(&method, path, &reply);
+        reply
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {

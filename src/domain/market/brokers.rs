@@ -54,7 +54,7 @@ pub struct BrokerFacts {
     pub interests: HashSet<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BrokerRow {
     pub broker_id: i64,
     pub name: String,

@@ -34,7 +34,7 @@ pub struct PriceChange {
     pub price: Option<Money>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Outlier {
     pub listing_id: i64,
     pub title: String,
@@ -43,7 +43,7 @@ pub struct Outlier {
     pub side: &'static str,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TrendPoint {
     /// `YYYY-MM`.
     pub month: String,
@@ -52,7 +52,7 @@ pub struct TrendPoint {
     pub median: Option<Money>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FeeRow {
     pub category: String,
     pub category_label: &'static str,

@@ -23,7 +23,7 @@ pub struct GapCounts {
 }
 
 /// One category in one postcode district.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct GapRow {
     pub category: String,
     pub category_label: &'static str,

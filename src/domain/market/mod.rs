@@ -18,7 +18,7 @@ use crate::domain::vocab::{Category, Vocabulary};
 use crate::error::FieldErrors;
 
 /// A report period: `from` to `to`, both days included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,

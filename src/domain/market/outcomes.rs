@@ -29,7 +29,7 @@ pub struct PersonGroups {
     pub categories: BTreeSet<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Distribution {
     pub people: usize,
     /// How many rated 1, 2, 3, 4 and 5.
@@ -38,7 +38,7 @@ pub struct Distribution {
     pub mean: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Change {
     pub people: usize,
     /// The mean of (latest review − first start rating), one decimal, signed.
@@ -48,7 +48,7 @@ pub struct Change {
     pub worse: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OutcomeRow {
     /// `all`, `budget_held` (by portion mode) or `support` (by category bought).
     pub group_by: &'static str,

@@ -31,7 +31,7 @@ pub struct OfferFacts {
 }
 
 /// One category in one postcode district.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EvidenceRow {
     pub category: String,
     pub category_label: &'static str,

@@ -25,7 +25,7 @@ pub const FEE_FACTOR: f64 = 3.0;
 pub const FEE_SCALE_CLIENTS: usize = 5;
 pub const FEE_SCALE_CORRELATION: f64 = 0.8;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Signal {
     /// `client_burst`, `invoice_above_commission`, `family_assistant`,
     /// `broker_fees_high`, `broker_fees_scale` or `new_accounts_burst`.

@@ -18,7 +18,7 @@ use crate::store::market::{self as market_store, brokers as store};
 use crate::store::plans as plan_store;
 use crate::store::DbConnection;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BrokersReport {
     pub council: String,
     pub period: Period,

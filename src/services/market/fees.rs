@@ -15,7 +15,7 @@ use crate::services::accounts::Account;
 use crate::store::market::{self as market_store, fees as store};
 use crate::store::DbConnection;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FeesReport {
     pub council: String,
     pub period: Period,

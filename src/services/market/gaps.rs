@@ -21,7 +21,7 @@ use crate::store::DbConnection;
 /// How many of the biggest gaps the report puts in sentences.
 const BIGGEST: usize = 10;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GapsReport {
     pub council: String,
     pub period: Period,

@@ -29,14 +29,14 @@ use crate::store::offers as offer_store;
 use crate::store::requests as store;
 use crate::store::{write_transaction, DbConnection};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReferenceRate {
     pub category: String,
     pub unit: String,
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReferenceRates {
     pub council: String,
     pub rates: Vec<ReferenceRate>,
@@ -58,11 +58,20 @@ pub fn reference_rates(
     Ok(ReferenceRates { council, rates })
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct RateInput {
+/// One reference rate as sent: a category, a unit and an amount.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ReferenceRateInput)]
+pub struct RateInput {
     category: Option<String>,
     unit: Option<String>,
+    #[schema(value_type = Option<Money>)]
     amount: Option<String>,
+}
+
+/// The body of `PUT /council/reference-rates`: every rate, replacing those there.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReferenceRatesInput {
+    pub rates: Vec<RateInput>,
 }
 
 /// Replaces the council's reference rates: `{"rates": [{"category", "unit", "amount"}]}`.
@@ -109,7 +118,7 @@ pub fn set_reference_rates(
     reference_rates(conn, account)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RequestEvidence {
     pub council: String,
     pub period: Period,

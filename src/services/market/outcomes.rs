@@ -14,7 +14,7 @@ use crate::services::accounts::Account;
 use crate::store::market::outcomes as store;
 use crate::store::DbConnection;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OutcomesReport {
     pub council: String,
     pub period: Period,

@@ -20,7 +20,7 @@ use crate::store::market::risks::{self as store, FlagRow, SeenSignal};
 use crate::store::plans as plan_store;
 use crate::store::{write_transaction, DbConnection};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RiskItem {
     pub id: i64,
     pub kind: String,
@@ -35,7 +35,7 @@ pub struct RiskItem {
     pub review_note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RisksReport {
     pub council: String,
     pub period: Period,
@@ -235,7 +235,7 @@ pub fn risks(
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReviewInput {
     pub note: Option<String>,
     /// On a family-assistant signal: record the council's agreement too.

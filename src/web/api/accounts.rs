@@ -4,12 +4,12 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Deserializer};
 
-use crate::services::accounts::{self, ProfileChange, Registration};
+use crate::services::accounts::{self, Account, ProfileChange, Registration, SignedIn};
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RegisterBody {
     email: Option<String>,
     password: Option<String>,
@@ -19,6 +19,17 @@ pub struct RegisterBody {
     postcode: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts",
+    operation_id = "accounts_register",
+    tag = "accounts",
+    responses(
+        (status = 201, description = "The new account", body = Account),
+        (status = 409, description = "An account with this email exists (`email-taken`)"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn register(
     state: web::Data<AppState>,
     body: web::Json<RegisterBody>,
@@ -40,12 +51,24 @@ pub async fn register(
     Ok(HttpResponse::Created().json(account))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SignInBody {
     email: Option<String>,
     password: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions",
+    operation_id = "accounts_sign_in",
+    tag = "accounts",
+    responses(
+        (status = 200, description = "Signed in: send `token` as a Bearer token", body = SignedIn),
+        (status = 401, description = "Wrong email or password"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one"),
+        (status = 429, description = "Too many failed attempts for this email; `retry_after` says when to try again")
+    )
+)]
 pub async fn sign_in(
     state: web::Data<AppState>,
     body: web::Json<SignInBody>,
@@ -67,6 +90,16 @@ pub async fn sign_in(
     Ok(HttpResponse::Ok().json(signed_in))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sessions/current",
+    operation_id = "accounts_sign_out",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out: the token no longer works")
+    )
+)]
 pub async fn sign_out(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -78,6 +111,16 @@ pub async fn sign_out(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "accounts_me",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your account", body = Account)
+    )
+)]
 pub async fn me(caller: ApiAccount) -> HttpResponse {
     HttpResponse::Ok().json(caller.account)
 }
@@ -87,13 +130,24 @@ fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateMeBody {
     name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     postcode: Option<Option<String>>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/me",
+    operation_id = "accounts_update_me",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your account, changed", body = Account),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn update_me(
     state: web::Data<AppState>,
     caller: ApiAccount,

@@ -5,16 +5,32 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::services::assessments::{self, AssessmentInput, RatingsInput};
+use super::Items;
+use crate::domain::allocation::Allocation;
+use crate::services::assessments::{
+    self, AllocationView, AssessmentInput, AssessmentView, RatingView, RatingsInput,
+};
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct HolderQuery {
     holder_id: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/self-assessment",
+    operation_id = "assessments_show_assessment",
+    tag = "assessments",
+    security(("bearer" = [])),
+    responses(
+        (status = 404, description = "`holder_id` names nobody whose assessment you may see"),
+        (status = 200, description = "The questions, the answers so far and the indicative budget", body = AssessmentView),
+        (status = 403, description = "Your role may not do this")
+    )
+)]
 pub async fn show_assessment(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -28,6 +44,19 @@ pub async fn show_assessment(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/self-assessment",
+    operation_id = "assessments_save_assessment",
+    tag = "assessments",
+    security(("bearer" = [])),
+    responses(
+        (status = 404, description = "`holder_id` names nobody whose assessment you may see"),
+        (status = 200, description = "The self-assessment, saved", body = AssessmentView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn save_assessment(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -42,6 +71,17 @@ pub async fn save_assessment(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/council/allocation",
+    operation_id = "assessments_show_allocation",
+    tag = "assessments",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The council's resource allocation system", body = AllocationView),
+        (status = 403, description = "Your role may not do this")
+    )
+)]
 pub async fn show_allocation(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -53,6 +93,19 @@ pub async fn show_allocation(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/council/allocation",
+    operation_id = "assessments_save_allocation",
+    tag = "assessments",
+    request_body = Allocation,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The council's resource allocation system, replaced", body = AllocationView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn save_allocation(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -67,6 +120,16 @@ pub async fn save_allocation(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/plans/{id}/outcome-ratings",
+    operation_id = "assessments_ratings",
+    tag = "assessments",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every outcome rating of the plan", body = Items<RatingView>)
+    )
+)]
 pub async fn ratings(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -77,9 +140,21 @@ pub async fn ratings(
         .db
         .run(move |conn| assessments::ratings(conn, &caller.account, id))
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/plans/{id}/outcome-ratings",
+    operation_id = "assessments_rate",
+    tag = "assessments",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Saved; every outcome rating of the plan", body = Items<RatingView>),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn rate(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -99,5 +174,5 @@ pub async fn rate(
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Created().json(Items { items }))
 }

@@ -4,17 +4,30 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::whole_list;
-use crate::services::brokers;
+use super::{whole_list, WholeList};
+use crate::services::brokers::{self, AffiliationView, ClientView};
+use crate::services::plans::PlanView;
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ConsentBody {
     broker_id: Option<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/plans/{id}/brokers",
+    operation_id = "brokers_grant",
+    tag = "brokers",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plan, with the broker given access", body = PlanView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn grant(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -31,6 +44,18 @@ pub async fn grant(
     Ok(HttpResponse::Ok().json(plan))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/plans/{id}/brokers/{broker_id}",
+    operation_id = "brokers_revoke",
+    tag = "brokers",
+    params(("id" = i64, Path, description = "The plan"), ("broker_id" = i64, Path, description = "The broker")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plan, without the broker", body = PlanView),
+        (status = 403, description = "Your role may not do this")
+    )
+)]
 pub async fn revoke(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -44,6 +69,17 @@ pub async fn revoke(
     Ok(HttpResponse::Ok().json(plan))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/broker/clients",
+    operation_id = "brokers_clients",
+    tag = "brokers",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your clients and their plans", body = WholeList<ClientView>),
+        (status = 403, description = "Your role may not do this")
+    )
+)]
 pub async fn clients(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -55,6 +91,17 @@ pub async fn clients(
     Ok(whole_list(HttpResponse::Ok(), items))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/broker/affiliations",
+    operation_id = "brokers_affiliations",
+    tag = "brokers",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your declared ties to sellers", body = WholeList<AffiliationView>),
+        (status = 403, description = "Your role may not do this")
+    )
+)]
 pub async fn affiliations(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -66,12 +113,24 @@ pub async fn affiliations(
     Ok(whole_list(HttpResponse::Ok(), items))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AffiliationBody {
     provider_id: Option<i64>,
     nature: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/broker/affiliations",
+    operation_id = "brokers_declare",
+    tag = "brokers",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Declared; all your ties to sellers", body = WholeList<AffiliationView>),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn declare(
     state: web::Data<AppState>,
     caller: ApiAccount,

@@ -5,13 +5,23 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{ListPage, PageQuery};
-use crate::domain::commissions::status_after;
-use crate::error::AppError;
-use crate::services::commissions::{self, DeliveryInput};
+use crate::domain::commissions::CommissionAction;
+use crate::services::commissions::{self, CommissionView, DeliveryInput};
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/commissions",
+    operation_id = "commissions_list",
+    tag = "commissions",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The commissions you may see", body = ListPage<CommissionView>),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn list(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -30,6 +40,16 @@ pub async fn list(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/commissions/{id}",
+    operation_id = "commissions_show",
+    tag = "commissions",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The commission", body = CommissionView)
+    )
+)]
 pub async fn show(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -44,21 +64,35 @@ pub async fn show(
 }
 
 /// An optional reason, for declining or cancelling.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReasonBody {
     reason: Option<String>,
 }
 
 /// `POST /commissions/{id}/{action}`: accept, decline, cancel or complete.
 /// Declining and cancelling may give a reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/commissions/{id}/{action}",
+    operation_id = "commissions_act",
+    tag = "commissions",
+    request_body(content = Option<ReasonBody>, description = "For decline and cancel: why"), params(("id" = i64, Path, description = "The commission"), ("action" = CommissionAction, Path, description = "What to do to the commission")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The commission in its new status", body = CommissionView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 409, description = "The commission's status does not allow this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn act(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(i64, CommissionAction)>,
     body: Option<web::Json<ReasonBody>>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action) = path.into_inner();
-    let to = status_after(&action).ok_or(AppError::NotFound)?;
+    let to = action.status_after();
     let reason = body.and_then(|b| b.into_inner().reason);
     let view = state
         .db
@@ -67,6 +101,19 @@ pub async fn act(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/commissions/{id}/deliveries",
+    operation_id = "commissions_deliver",
+    tag = "commissions",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The commission, with the delivery recorded and paid", body = CommissionView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 409, description = "More than the commission still holds (`invoice-exceeds-commission`), or the commission is not active"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn deliver(
     state: web::Data<AppState>,
     caller: ApiAccount,

@@ -3,20 +3,35 @@
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-use super::{ListPage, PageQuery};
+use super::{Items, ListPage, PageQuery};
 use crate::domain::listings::ListingInput;
 use crate::domain::money::Money;
+use crate::domain::pa_cost::PaCost;
 use crate::domain::pa_cost::{pa_cost, PaCostRequest, RateBook};
 use crate::domain::sellers::ProfileInput;
 use crate::error::{AppError, FieldErrors};
+use crate::services::listings::{ListingView, PriceChange};
+use crate::services::sellers::SellerView;
 use crate::services::{listings, sellers};
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/listings",
+    operation_id = "listings_create",
+    tag = "listings",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The new listing", body = ListingView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn create(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -32,6 +47,16 @@ pub async fn create(
     Ok(HttpResponse::Created().json(listing))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/listings/{id}",
+    operation_id = "listings_show",
+    tag = "listings",
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The listing", body = ListingView)
+    )
+)]
 pub async fn show(
     state: web::Data<AppState>,
     caller: Option<ApiAccount>,
@@ -45,6 +70,19 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(listing))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/listings/{id}",
+    operation_id = "listings_update",
+    tag = "listings",
+    security(("bearer" = [])),
+    responses(
+        (status = 403, description = "Your role may not do this"),
+        (status = 200, description = "The listing, changed", body = ListingView),
+        (status = 409, description = "The listing is withdrawn, or the status may not change that way"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn update(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -68,6 +106,18 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(listing))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/listings/{id}",
+    operation_id = "listings_withdraw",
+    tag = "listings",
+    security(("bearer" = [])),
+    responses(
+        (status = 403, description = "Your role may not do this"),
+        (status = 200, description = "The listing, withdrawn for good", body = ListingView),
+        (status = 409, description = "Already withdrawn")
+    )
+)]
 pub async fn withdraw(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -81,6 +131,16 @@ pub async fn withdraw(
     Ok(HttpResponse::Ok().json(listing))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/listings/{id}/price-history",
+    operation_id = "listings_price_history",
+    tag = "listings",
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Every price the listing has had, oldest first", body = Items<PriceChange>)
+    )
+)]
 pub async fn price_history(
     state: web::Data<AppState>,
     caller: Option<ApiAccount>,
@@ -93,10 +153,10 @@ pub async fn price_history(
             listings::price_history(conn, caller.as_ref().map(|c| &c.account), id, Utc::now())
         })
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": history })))
+    Ok(HttpResponse::Ok().json(Items { items: history }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
     owner: Option<String>,
     page: Option<i64>,
@@ -104,6 +164,19 @@ pub struct ListQuery {
 }
 
 /// `?owner=me` lists the caller's own listings, every status; `?owner=ID` a seller's live ones.
+#[utoipa::path(
+    get,
+    path = "/api/v1/listings",
+    operation_id = "listings_list",
+    tag = "listings",
+    security((), ("bearer" = [])),
+    responses(
+        (status = 403, description = "`owner=me` from an account that does not sell"),
+        (status = 200, description = "Your own listings (`owner=me`) or a seller's live ones", body = ListPage<ListingView>),
+        (status = 401, description = "`owner=me` without signing in"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Option<ApiAccount>,
@@ -153,6 +226,15 @@ pub async fn list(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sellers/{id}",
+    operation_id = "listings_seller",
+    tag = "listings",
+    responses(
+        (status = 200, description = "A seller's public profile and live listings", body = SellerView)
+    )
+)]
 pub async fn seller(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -165,6 +247,17 @@ pub async fn seller(
     Ok(HttpResponse::Ok().json(profile))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sellers/me",
+    operation_id = "listings_my_profile",
+    tag = "listings",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your public profile", body = SellerView),
+        (status = 403, description = "Your role may not do this")
+    )
+)]
 pub async fn my_profile(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -176,6 +269,18 @@ pub async fn my_profile(
     Ok(HttpResponse::Ok().json(profile))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/sellers/me",
+    operation_id = "listings_save_my_profile",
+    tag = "listings",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your public profile, replaced", body = SellerView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn save_my_profile(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -191,7 +296,7 @@ pub async fn save_my_profile(
     Ok(HttpResponse::Ok().json(profile))
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 pub struct PaCostQuery {
     pub hourly_pay: Option<String>,
     pub hours_per_week: Option<String>,
@@ -269,6 +374,16 @@ pub fn pa_cost_request(query: &PaCostQuery) -> Result<(PaCostRequest, String), A
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tools/pa-cost",
+    operation_id = "listings_pa_cost_tool",
+    tag = "listings",
+    responses(
+        (status = 200, description = "The true cost of employing a personal assistant", body = PaCost),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn pa_cost_tool(query: web::Query<PaCostQuery>) -> Result<HttpResponse, ApiError> {
     let (request, tax_year) = pa_cost_request(&query)?;
     let rates = RateBook::get().year(&tax_year).expect("checked");
@@ -276,25 +391,57 @@ pub async fn pa_cost_tool(query: web::Query<PaCostQuery>) -> Result<HttpResponse
     Ok(HttpResponse::Ok().json(cost))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/vocabularies",
+    operation_id = "listings_vocabularies",
+    tag = "listings",
+    responses(
+        (status = 200, description = "Every fixed vocabulary, with codes and labels", body = Vocabularies)
+    )
+)]
 pub async fn vocabularies() -> HttpResponse {
     use crate::domain::vocab::*;
-    fn entries<V: Vocabulary>() -> Vec<serde_json::Value> {
+    fn entries<V: Vocabulary>() -> Vec<VocabularyEntry> {
         V::iter()
-            .map(|v| serde_json::json!({"code": v.code(), "label": v.label()}))
+            .map(|v| VocabularyEntry {
+                code: v.code(),
+                label: v.label(),
+            })
             .collect()
     }
-    let languages: Vec<_> = LANGUAGES
+    let languages = LANGUAGES
         .iter()
-        .map(|(code, name)| serde_json::json!({"code": code, "label": name}))
+        .map(|(code, label)| VocabularyEntry { code, label })
         .collect();
-    HttpResponse::Ok().json(serde_json::json!({
-        "categories": entries::<Category>(),
-        "units": entries::<Unit>(),
-        "bands": entries::<Band>(),
-        "fee_kinds": entries::<FeeKind>(),
-        "fee_per": entries::<FeePer>(),
-        "employment": entries::<Employment>(),
-        "statuses": entries::<ListingStatus>(),
-        "languages": languages,
-    }))
+    HttpResponse::Ok().json(Vocabularies {
+        categories: entries::<Category>(),
+        units: entries::<Unit>(),
+        bands: entries::<Band>(),
+        fee_kinds: entries::<FeeKind>(),
+        fee_per: entries::<FeePer>(),
+        employment: entries::<Employment>(),
+        statuses: entries::<ListingStatus>(),
+        languages,
+    })
+}
+
+/// A code the API reads and writes, and what people read for it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VocabularyEntry {
+    code: &'static str,
+    label: &'static str,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Vocabularies {
+    categories: Vec<VocabularyEntry>,
+    units: Vec<VocabularyEntry>,
+    /// Times of week, for `availability`.
+    bands: Vec<VocabularyEntry>,
+    fee_kinds: Vec<VocabularyEntry>,
+    fee_per: Vec<VocabularyEntry>,
+    employment: Vec<VocabularyEntry>,
+    statuses: Vec<VocabularyEntry>,
+    languages: Vec<VocabularyEntry>,
 }

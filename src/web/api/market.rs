@@ -7,11 +7,27 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::services::market::{self, Period};
+use crate::services::market::brokers::BrokersReport;
+use crate::services::market::fees::FeesReport;
+use crate::services::market::gaps::GapsReport;
+use crate::services::market::outcomes::OutcomesReport;
+use crate::services::market::risks::{RiskItem, RisksReport};
+use crate::services::market::{self, Period, ReferenceRates, ReferenceRatesInput, RequestEvidence};
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/council/reference-rates",
+    operation_id = "market_reference_rates",
+    tag = "market",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The council's reference rates", body = ReferenceRates),
+        (status = 403, description = "Your role may not do this")
+    )
+)]
 pub async fn reference_rates(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -23,6 +39,19 @@ pub async fn reference_rates(
     Ok(HttpResponse::Ok().json(rates))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/council/reference-rates",
+    operation_id = "market_save_reference_rates",
+    tag = "market",
+    request_body = ReferenceRatesInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The council's reference rates, replaced", body = ReferenceRates),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn save_reference_rates(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -38,7 +67,8 @@ pub async fn save_reference_rates(
 }
 
 /// `?from=&to=&format=` as every council report takes them.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     pub from: Option<String>,
     pub to: Option<String>,
@@ -64,6 +94,18 @@ impl ReportQuery {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/council/request-evidence",
+    operation_id = "market_request_evidence",
+    tag = "market",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Support requests by category and district. CSV with `format=csv`", content((RequestEvidence = "application/json"), (String = "text/csv"))),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn request_evidence(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -92,6 +134,18 @@ fn report<T: serde::Serialize>(
     Ok(HttpResponse::Ok().json(report))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/council/gaps",
+    operation_id = "market_gaps",
+    tag = "market",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Where supply is missing. CSV with `format=csv`", content((GapsReport = "application/json"), (String = "text/csv"))),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn gaps(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -106,14 +160,29 @@ pub async fn gaps(
     report(found, csv, market::gaps::gaps_csv)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct FeesQuery {
+    /// Documented as `ReportQuery`'s own parameters.
     #[serde(flatten)]
+    #[param(ignore)]
     pub report: ReportQuery,
     pub category: Option<String>,
     pub unit: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/council/fees",
+    operation_id = "market_fees",
+    tag = "market",
+    params(ReportQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "What prices look like. CSV with `format=csv`", content((FeesReport = "application/json"), (String = "text/csv"))),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn fees(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -129,6 +198,18 @@ pub async fn fees(
     report(found, csv, market::fees::fees_csv)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/council/brokers",
+    operation_id = "market_brokers",
+    tag = "market",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Whether brokers steer clients to sellers they are tied to. CSV with `format=csv`", content((BrokersReport = "application/json"), (String = "text/csv"))),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn brokers(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -143,6 +224,18 @@ pub async fn brokers(
     report(found, csv, market::brokers::brokers_csv)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/council/outcomes",
+    operation_id = "market_outcomes",
+    tag = "market",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Whether people's lives improve. CSV with `format=csv`", content((OutcomesReport = "application/json"), (String = "text/csv"))),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn outcomes(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -156,6 +249,18 @@ pub async fn outcomes(
     report(found, csv, market::outcomes::outcomes_csv)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/council/risks",
+    operation_id = "market_risks",
+    tag = "market",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Signals for the council to review. CSV with `format=csv`", content((RisksReport = "application/json"), (String = "text/csv"))),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn risks(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -169,6 +274,18 @@ pub async fn risks(
     report(found, csv, market::risks::risks_csv)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/council/risks/{id}/review",
+    operation_id = "market_review_risk",
+    tag = "market",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The signal, reviewed", body = RiskItem),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn review_risk(
     state: web::Data<AppState>,
     caller: ApiAccount,

@@ -8,13 +8,15 @@ pub mod commissions;
 pub mod health;
 pub mod listings;
 pub mod market;
+pub mod openapi;
 pub mod openreferral;
 pub mod places;
 pub mod plans;
 pub mod requests;
 pub mod search;
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::Method;
+use actix_web::{web, FromRequest, Handler, HttpRequest, HttpResponse, Responder, Route};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -22,147 +24,159 @@ use serde_json::Value;
 use crate::error::{AppError, FieldErrors};
 use crate::services::idempotency::{Created, Idempotency};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    // Each path is one resource, so a wrong method answers 405, not 404.
-    cfg.service(web::resource("/accounts").route(web::post().to(accounts::register)))
-        .service(web::resource("/sessions").route(web::post().to(accounts::sign_in)))
-        .service(web::resource("/sessions/current").route(web::delete().to(accounts::sign_out)))
-        .service(
-            web::resource("/me")
-                .route(web::get().to(accounts::me))
-                .route(web::patch().to(accounts::update_me)),
-        )
-        .service(web::resource("/places").route(web::get().to(places::lookup)))
-        .service(web::resource("/councils").route(web::get().to(places::councils)))
-        .service(
-            web::resource("/listings")
-                .route(web::get().to(listings::list))
-                .route(web::post().to(listings::create)),
-        )
-        .service(
-            web::resource("/listings/{id}")
-                .route(web::get().to(listings::show))
-                .route(web::patch().to(listings::update))
-                .route(web::delete().to(listings::withdraw)),
-        )
-        .service(
-            web::resource("/listings/{id}/price-history")
-                .route(web::get().to(listings::price_history)),
-        )
-        .service(
-            web::resource("/sellers/me")
-                .route(web::get().to(listings::my_profile))
-                .route(web::put().to(listings::save_my_profile)),
-        )
-        .service(
-            web::resource("/sellers/me/request-alerts")
-                .route(web::get().to(requests::alerts))
-                .route(web::put().to(requests::save_alerts)),
-        )
-        .service(web::resource("/sellers/{id}").route(web::get().to(listings::seller)))
-        .service(web::resource("/tools/pa-cost").route(web::get().to(listings::pa_cost_tool)))
-        .service(web::resource("/vocabularies").route(web::get().to(listings::vocabularies)))
-        .service(web::resource("/search").route(web::get().to(search::search)))
-        .service(
-            web::resource("/self-assessment")
-                .route(web::get().to(assessments::show_assessment))
-                .route(web::put().to(assessments::save_assessment)),
-        )
-        .service(
-            web::resource("/council/allocation")
-                .route(web::get().to(assessments::show_allocation))
-                .route(web::put().to(assessments::save_allocation)),
-        )
-        .service(
-            web::resource("/council/reference-rates")
-                .route(web::get().to(market::reference_rates))
-                .route(web::put().to(market::save_reference_rates)),
-        )
-        .service(
-            web::resource("/council/request-evidence")
-                .route(web::get().to(market::request_evidence)),
-        )
-        .service(web::resource("/council/gaps").route(web::get().to(market::gaps)))
-        .service(web::resource("/council/fees").route(web::get().to(market::fees)))
-        .service(web::resource("/council/brokers").route(web::get().to(market::brokers)))
-        .service(web::resource("/council/outcomes").route(web::get().to(market::outcomes)))
-        .service(web::resource("/council/risks").route(web::get().to(market::risks)))
-        .service(
-            web::resource("/council/risks/{id}/review").route(web::post().to(market::review_risk)),
-        )
-        .service(
-            web::resource("/plans")
-                .route(web::get().to(plans::list))
-                .route(web::post().to(plans::create)),
-        )
-        .service(
-            web::resource("/plans/{id}")
-                .route(web::get().to(plans::show))
-                .route(web::patch().to(plans::update)),
-        )
-        .service(
-            web::resource("/plans/{id}/representatives")
-                .route(web::post().to(plans::add_representative)),
-        )
-        .service(
-            web::resource("/plans/{id}/representatives/{account_id}")
-                .route(web::delete().to(plans::remove_representative)),
-        )
-        .service(web::resource("/plans/{id}/commissions").route(web::post().to(plans::commission)))
-        .service(
-            web::resource("/plans/{id}/outcome-ratings")
-                .route(web::get().to(assessments::ratings))
-                .route(web::post().to(assessments::rate)),
-        )
-        .service(web::resource("/plans/{id}/brokers").route(web::post().to(brokers::grant)))
-        .service(web::resource("/plans/{id}/events").route(web::get().to(plans::history)))
-        .service(
-            web::resource("/plans/{id}/brokers/{broker_id}")
-                .route(web::delete().to(brokers::revoke)),
-        )
-        .service(web::resource("/broker/clients").route(web::get().to(brokers::clients)))
-        .service(
-            web::resource("/broker/affiliations")
-                .route(web::get().to(brokers::affiliations))
-                .route(web::post().to(brokers::declare)),
-        )
-        .service(web::resource("/plans/{id}/moves").route(web::post().to(plans::move_money)))
+/// One operation of the API: its method, its path and its handler.
+pub struct Operation {
+    pub method: Method,
+    pub path: &'static str,
+    route: Route,
+}
+
+fn op<F, Args>(method: Method, path: &'static str, handler: F) -> Operation
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    Operation {
+        route: web::route().method(method.clone()).to(handler),
+        method,
+        path,
+    }
+}
+
+/// Every operation under `/api/v1`, in the order the router tries them. The
+/// OpenAPI document's tests check it documents exactly these.
+pub fn operations() -> Vec<Operation> {
+    use Method as M;
+    vec![
+        op(M::GET, "/openapi.json", openapi::openapi_json),
+        op(M::POST, "/accounts", accounts::register),
+        op(M::POST, "/sessions", accounts::sign_in),
+        op(M::DELETE, "/sessions/current", accounts::sign_out),
+        op(M::GET, "/me", accounts::me),
+        op(M::PATCH, "/me", accounts::update_me),
+        op(M::GET, "/places", places::lookup),
+        op(M::GET, "/councils", places::councils),
+        op(M::GET, "/listings", listings::list),
+        op(M::POST, "/listings", listings::create),
+        op(M::GET, "/listings/{id}", listings::show),
+        op(M::PATCH, "/listings/{id}", listings::update),
+        op(M::DELETE, "/listings/{id}", listings::withdraw),
+        op(
+            M::GET,
+            "/listings/{id}/price-history",
+            listings::price_history,
+        ),
+        op(M::GET, "/sellers/me", listings::my_profile),
+        op(M::PUT, "/sellers/me", listings::save_my_profile),
+        op(M::GET, "/sellers/me/request-alerts", requests::alerts),
+        op(M::PUT, "/sellers/me/request-alerts", requests::save_alerts),
+        op(M::GET, "/sellers/{id}", listings::seller),
+        op(M::GET, "/tools/pa-cost", listings::pa_cost_tool),
+        op(M::GET, "/vocabularies", listings::vocabularies),
+        op(M::GET, "/search", search::search),
+        op(M::GET, "/self-assessment", assessments::show_assessment),
+        op(M::PUT, "/self-assessment", assessments::save_assessment),
+        op(M::GET, "/council/allocation", assessments::show_allocation),
+        op(M::PUT, "/council/allocation", assessments::save_allocation),
+        op(M::GET, "/council/reference-rates", market::reference_rates),
+        op(
+            M::PUT,
+            "/council/reference-rates",
+            market::save_reference_rates,
+        ),
+        op(
+            M::GET,
+            "/council/request-evidence",
+            market::request_evidence,
+        ),
+        op(M::GET, "/council/gaps", market::gaps),
+        op(M::GET, "/council/fees", market::fees),
+        op(M::GET, "/council/brokers", market::brokers),
+        op(M::GET, "/council/outcomes", market::outcomes),
+        op(M::GET, "/council/risks", market::risks),
+        op(M::POST, "/council/risks/{id}/review", market::review_risk),
+        op(M::GET, "/plans", plans::list),
+        op(M::POST, "/plans", plans::create),
+        op(M::GET, "/plans/{id}", plans::show),
+        op(M::PATCH, "/plans/{id}", plans::update),
+        op(
+            M::POST,
+            "/plans/{id}/representatives",
+            plans::add_representative,
+        ),
+        op(
+            M::DELETE,
+            "/plans/{id}/representatives/{account_id}",
+            plans::remove_representative,
+        ),
+        op(M::POST, "/plans/{id}/commissions", plans::commission),
+        op(M::GET, "/plans/{id}/outcome-ratings", assessments::ratings),
+        op(M::POST, "/plans/{id}/outcome-ratings", assessments::rate),
+        op(M::POST, "/plans/{id}/brokers", brokers::grant),
+        op(M::GET, "/plans/{id}/events", plans::history),
+        op(
+            M::DELETE,
+            "/plans/{id}/brokers/{broker_id}",
+            brokers::revoke,
+        ),
+        op(M::GET, "/broker/clients", brokers::clients),
+        op(M::GET, "/broker/affiliations", brokers::affiliations),
+        op(M::POST, "/broker/affiliations", brokers::declare),
+        op(M::POST, "/plans/{id}/moves", plans::move_money),
         // After the named sub-resources: submit, approve, revise, end.
-        .service(web::resource("/plans/{id}/{action}").route(web::post().to(plans::act)))
-        .service(
-            web::resource("/requests")
-                .route(web::get().to(requests::list))
-                .route(web::post().to(requests::create)),
-        )
-        .service(web::resource("/requests/{id}").route(web::get().to(requests::show)))
-        .service(web::resource("/requests/{id}/withdraw").route(web::post().to(requests::withdraw)))
-        .service(
-            web::resource("/requests/{id}/offers")
-                .route(web::get().to(requests::offers_of_request))
-                .route(web::post().to(requests::make_offer)),
-        )
-        .service(web::resource("/offers").route(web::get().to(requests::my_offers)))
-        .service(
-            web::resource("/offers/{id}")
-                .route(web::get().to(requests::show_offer))
-                .route(web::patch().to(requests::revise_offer))
-                .route(web::delete().to(requests::withdraw_offer)),
-        )
-        .service(web::resource("/offers/{id}/accept").route(web::post().to(requests::accept_offer)))
-        .service(web::resource("/commissions").route(web::get().to(commissions::list)))
-        .service(web::resource("/commissions/{id}").route(web::get().to(commissions::show)))
-        .service(
-            web::resource("/commissions/{id}/deliveries")
-                .route(web::post().to(commissions::deliver)),
-        )
+        op(M::POST, "/plans/{id}/{action}", plans::act),
+        op(M::GET, "/requests", requests::list),
+        op(M::POST, "/requests", requests::create),
+        op(M::GET, "/requests/{id}", requests::show),
+        op(M::POST, "/requests/{id}/withdraw", requests::withdraw),
+        op(M::GET, "/requests/{id}/offers", requests::offers_of_request),
+        op(M::POST, "/requests/{id}/offers", requests::make_offer),
+        op(M::GET, "/offers", requests::my_offers),
+        op(M::GET, "/offers/{id}", requests::show_offer),
+        op(M::PATCH, "/offers/{id}", requests::revise_offer),
+        op(M::DELETE, "/offers/{id}", requests::withdraw_offer),
+        op(M::POST, "/offers/{id}/accept", requests::accept_offer),
+        op(M::GET, "/commissions", commissions::list),
+        op(M::GET, "/commissions/{id}", commissions::show),
+        op(
+            M::POST,
+            "/commissions/{id}/deliveries",
+            commissions::deliver,
+        ),
         // After deliveries: accept, decline, cancel, complete.
-        .service(
-            web::resource("/commissions/{id}/{action}").route(web::post().to(commissions::act)),
+        op(M::POST, "/commissions/{id}/{action}", commissions::act),
+    ]
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    register(cfg, operations());
+}
+
+/// Registers operations as resources, one per path in first-seen order, so a
+/// wrong method answers 405 rather than 404.
+pub fn register(cfg: &mut web::ServiceConfig, operations: Vec<Operation>) {
+    let mut resources: Vec<(&'static str, Vec<Route>)> = Vec::new();
+    for operation in operations {
+        match resources
+            .iter_mut()
+            .find(|(path, _)| *path == operation.path)
+        {
+            Some((_, routes)) => routes.push(operation.route),
+            None => resources.push((operation.path, vec![operation.route])),
+        }
+    }
+    for (path, routes) in resources {
+        cfg.service(
+            routes
+                .into_iter()
+                .fold(web::resource(path), |resource, route| resource.route(route)),
         );
+    }
 }
 
 /// `?page=1&per_page=20` as the contract gives it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
     pub page: Option<i64>,
     pub per_page: Option<i64>,
@@ -198,7 +212,8 @@ impl PageQuery {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// One page of a longer list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ListPage<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -235,13 +250,26 @@ pub fn idempotent_body<T: DeserializeOwned>(
     Ok((input, idempotency))
 }
 
-/// A list that is never paged: `{"items": [...], "total": n}`.
+/// A list that is never paged.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WholeList<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+}
+
+/// A list answered whole: `{"items": [...], "total": n}`.
 pub fn whole_list<T: Serialize>(
     mut response: actix_web::HttpResponseBuilder,
     items: Vec<T>,
 ) -> HttpResponse {
     let total = items.len();
-    response.json(serde_json::json!({"items": items, "total": total}))
+    response.json(WholeList { items, total })
+}
+
+/// A list with nothing more to say than its items.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
 }
 
 /// 201 with what was created, or with the first answer to a repeated request.

@@ -12,11 +12,29 @@ use crate::web::problem::ApiError;
 /// The profile's pages are larger than the API's usual 20.
 const DEFAULT_SIZE: i64 = 50;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/services").route(web::get().to(services)))
-        .service(web::resource("/services/{id}").route(web::get().to(service)));
+/// Every operation under `/openreferral`.
+pub fn operations() -> Vec<super::Operation> {
+    use actix_web::http::Method;
+    vec![
+        super::op(Method::GET, "/services", services),
+        super::op(Method::GET, "/services/{id}", service),
+    ]
 }
 
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    super::register(cfg, operations());
+}
+
+#[utoipa::path(
+    get,
+    path = "/openreferral/services",
+    operation_id = "openreferral_services",
+    tag = "open-data",
+    responses(
+        (status = 200, description = "A page of services in the Open Referral UK profile", body = Object),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn services(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
@@ -36,6 +54,16 @@ pub async fn services(
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(
+    get,
+    path = "/openreferral/services/{id}",
+    operation_id = "openreferral_service",
+    tag = "open-data",
+    params(("id" = String, Path, description = "The service's id, a UUID")),
+    responses(
+        (status = 200, description = "One service in the Open Referral UK profile, in full", body = Object)
+    )
+)]
 pub async fn service(
     state: web::Data<AppState>,
     path: web::Path<String>,

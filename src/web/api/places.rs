@@ -5,15 +5,25 @@ use serde::Deserialize;
 
 use super::{ListPage, PageQuery};
 use crate::domain::places::Council;
-use crate::services::places::{resolve, CouncilView};
+use crate::services::places::{resolve, CouncilView, PlaceView};
 use crate::startup::AppState;
 use crate::web::problem::ApiError;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct LookupQuery {
     postcode: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/places",
+    operation_id = "places_lookup",
+    tag = "places",
+    responses(
+        (status = 200, description = "The district, its position and its council", body = PlaceView),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn lookup(
     state: web::Data<AppState>,
     query: web::Query<LookupQuery>,
@@ -22,6 +32,16 @@ pub async fn lookup(
     Ok(HttpResponse::Ok().json(resolve(state.places, postcode)?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/councils",
+    operation_id = "places_councils",
+    tag = "places",
+    responses(
+        (status = 200, description = "Councils responsible for adult social care", body = ListPage<CouncilView>),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn councils(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,

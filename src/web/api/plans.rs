@@ -5,16 +5,27 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{created_response, idempotent_body, whole_list};
+use super::{created_response, idempotent_body, whole_list, WholeList};
 use crate::domain::commissions::CommissionInput;
-use crate::domain::plans::{status_after, NewPlanInput, PlanContentInput};
-use crate::error::AppError;
+use crate::domain::plans::{NewPlanInput, PlanAction, PlanContentInput};
 use crate::services::commissions;
+use crate::services::commissions::CommissionView;
 use crate::services::plans;
+use crate::services::plans::{EventView, PlanView};
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/plans",
+    operation_id = "plans_list",
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plans you may see", body = WholeList<PlanView>)
+    )
+)]
 pub async fn list(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -26,6 +37,18 @@ pub async fn list(
     Ok(whole_list(HttpResponse::Ok(), items))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/plans",
+    operation_id = "plans_create",
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The new plan", body = PlanView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn create(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -38,6 +61,16 @@ pub async fn create(
     Ok(HttpResponse::Created().json(plan))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/plans/{id}",
+    operation_id = "plans_show",
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plan, with figures from the ledger", body = PlanView)
+    )
+)]
 pub async fn show(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -51,6 +84,19 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(plan))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/plans/{id}",
+    operation_id = "plans_update",
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plan, changed", body = PlanView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 409, description = "The plan is no longer a draft (`plan-not-editable`)"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn update(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -68,6 +114,19 @@ pub async fn update(
 }
 
 /// `POST /plans/{id}/moves`: money moved between planned lines of one portion.
+#[utoipa::path(
+    post,
+    path = "/api/v1/plans/{id}/moves",
+    operation_id = "plans_move_money",
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plan, with the money moved", body = PlanView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 409, description = "The plan is not approved"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn move_money(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -85,13 +144,27 @@ pub async fn move_money(
 }
 
 /// `POST /plans/{id}/{action}`: submit, approve, revise or end.
+#[utoipa::path(
+    post,
+    path = "/api/v1/plans/{id}/{action}",
+    operation_id = "plans_act",
+    tag = "plans",
+    params(("id" = i64, Path, description = "The plan"), ("action" = PlanAction, Path, description = "What to do to the plan")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plan in its new status", body = PlanView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 409, description = "The plan's status does not allow this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn act(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(i64, PlanAction)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action) = path.into_inner();
-    let to = status_after(&action).ok_or(AppError::NotFound)?;
+    let to = action.status_after();
     let plan = state
         .db
         .run(move |conn| plans::transition(conn, &caller.account, id, to, Utc::now()))
@@ -99,11 +172,23 @@ pub async fn act(
     Ok(HttpResponse::Ok().json(plan))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RepresentativeBody {
     account_id: Option<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/plans/{id}/representatives",
+    operation_id = "plans_add_representative",
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plan, with the representative", body = PlanView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn add_representative(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -120,6 +205,18 @@ pub async fn add_representative(
     Ok(HttpResponse::Ok().json(plan))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/plans/{id}/representatives/{account_id}",
+    operation_id = "plans_remove_representative",
+    tag = "plans",
+    params(("id" = i64, Path, description = "The plan"), ("account_id" = i64, Path, description = "The representative")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The plan, without the representative", body = PlanView),
+        (status = 403, description = "Your role may not do this")
+    )
+)]
 pub async fn remove_representative(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -135,6 +232,20 @@ pub async fn remove_representative(
     Ok(HttpResponse::Ok().json(plan))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/plans/{id}/commissions",
+    operation_id = "plans_commission",
+    tag = "commissions",
+    request_body = CommissionInput, params(("id" = i64, Path, description = "The plan"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body answers the first answer again, with `Idempotent-Replayed: true`; with a different body, 409 `idempotency-key-reused`")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The commission, with the money committed", body = CommissionView, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), (status = 409, description = "The key was used before with a different body, or the state does not allow it"),
+        (status = 403, description = "Your role may not do this"),
+        (status = 409, description = "The plan is not approved, the listing is unavailable, or the budget would be exceeded (`budget-exceeded`, with `available` and `requested`)"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn commission(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -154,6 +265,16 @@ pub async fn commission(
 }
 
 /// `GET /plans/{id}/events`: who did what to the plan, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/plans/{id}/events",
+    operation_id = "plans_history",
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Who did what to the plan, newest first", body = WholeList<EventView>)
+    )
+)]
 pub async fn history(
     state: web::Data<AppState>,
     caller: ApiAccount,

@@ -6,14 +6,27 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{created_response, idempotent_body, whole_list, ListPage, PageQuery};
+use super::{created_response, idempotent_body, whole_list, ListPage, PageQuery, WholeList};
 use crate::domain::requests::{OfferInput, RequestInput};
 use crate::domain::vocab::AlertFrequency;
+use crate::services::offers::{Accepted, OfferView};
+use crate::services::requests::RequestView;
 use crate::services::{offers, requests};
 use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/requests",
+    operation_id = "requests_list",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The requests you may see", body = ListPage<RequestView>),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn list(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -40,6 +53,20 @@ pub async fn list(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/requests",
+    operation_id = "requests_create",
+    tag = "requests",
+    request_body = RequestInput, params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body answers the first answer again, with `Idempotent-Replayed: true`; with a different body, 409 `idempotency-key-reused`")),
+    security(("bearer" = [])),
+    responses(
+        (status = 404, description = "`plan_id` names no plan you may act on"),
+        (status = 201, description = "The new request", body = RequestView, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), (status = 409, description = "The key was used before with a different body, or the state does not allow it"),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn create(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -54,6 +81,16 @@ pub async fn create(
     Ok(created_response(created))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/requests/{id}",
+    operation_id = "requests_show",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The request, or what it shares with you as a seller", body = RequestView)
+    )
+)]
 pub async fn show(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -67,6 +104,18 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/requests/{id}/withdraw",
+    operation_id = "requests_withdraw",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The request, withdrawn", body = RequestView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 409, description = "The request is no longer open (`request-closed`)")
+    )
+)]
 pub async fn withdraw(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -80,6 +129,16 @@ pub async fn withdraw(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/requests/{id}/offers",
+    operation_id = "requests_offers_of_request",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The offers on the request", body = WholeList<OfferView>)
+    )
+)]
 pub async fn offers_of_request(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -93,6 +152,19 @@ pub async fn offers_of_request(
     Ok(whole_list(HttpResponse::Ok(), items))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/requests/{id}/offers",
+    operation_id = "requests_make_offer",
+    tag = "requests",
+    request_body = OfferInput, params(("id" = i64, Path, description = "The request"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body answers the first answer again, with `Idempotent-Replayed: true`; with a different body, 409 `idempotency-key-reused`")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The new offer, priced", body = OfferView, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), (status = 409, description = "The key was used before with a different body, or the state does not allow it"),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn make_offer(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -110,6 +182,16 @@ pub async fn make_offer(
 }
 
 /// `GET /offers`: the caller's own offers, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offers",
+    operation_id = "requests_my_offers",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your offers, newest first", body = WholeList<OfferView>)
+    )
+)]
 pub async fn my_offers(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -121,6 +203,16 @@ pub async fn my_offers(
     Ok(whole_list(HttpResponse::Ok(), items))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/offers/{id}",
+    operation_id = "requests_show_offer",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The offer", body = OfferView)
+    )
+)]
 pub async fn show_offer(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -134,6 +226,19 @@ pub async fn show_offer(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/offers/{id}",
+    operation_id = "requests_revise_offer",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 403, description = "Only the seller who made the offer may change it"),
+        (status = 200, description = "The offer, priced again", body = OfferView),
+        (status = 409, description = "The offer is no longer open (`offer-state`)"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn revise_offer(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -148,6 +253,18 @@ pub async fn revise_offer(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/offers/{id}",
+    operation_id = "requests_withdraw_offer",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 403, description = "Only the seller who made the offer may withdraw it"),
+        (status = 200, description = "The offer, withdrawn", body = OfferView),
+        (status = 409, description = "The offer is no longer open (`offer-state`)")
+    )
+)]
 pub async fn withdraw_offer(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -161,11 +278,24 @@ pub async fn withdraw_offer(
     Ok(HttpResponse::Ok().json(view))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AcceptBody {
     portion: Option<Value>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/offers/{id}/accept",
+    operation_id = "requests_accept_offer",
+    tag = "requests",
+    request_body(content = Option<AcceptBody>, description = "Which portion of the plan pays, when more than one could"), params(("id" = i64, Path, description = "The offer"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body answers the first answer again, with `Idempotent-Replayed: true`; with a different body, 409 `idempotency-key-reused`")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The commission made from the offer, and the offer", body = Accepted, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), (status = 409, description = "The key was used before with a different body, or the state does not allow it"),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn accept_offer(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -197,13 +327,14 @@ pub async fn accept_offer(
     Ok(created_response(created))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Alerts {
     frequency: String,
 }
 
-#[derive(Serialize)]
-struct AlertsView {
+/// How a seller hears of new requests that fit them.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AlertsView {
     frequency: AlertFrequency,
     label: &'static str,
 }
@@ -217,6 +348,17 @@ fn alerts_view(frequency: AlertFrequency) -> AlertsView {
 }
 
 /// `GET /sellers/me/request-alerts`: how the seller hears of new requests.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sellers/me/request-alerts",
+    operation_id = "requests_alerts",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "How you hear of new requests", body = AlertsView),
+        (status = 403, description = "Your role may not do this")
+    )
+)]
 pub async fn alerts(
     state: web::Data<AppState>,
     caller: ApiAccount,
@@ -228,6 +370,18 @@ pub async fn alerts(
     Ok(HttpResponse::Ok().json(alerts_view(frequency)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/sellers/me/request-alerts",
+    operation_id = "requests_save_alerts",
+    tag = "requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "How you hear of new requests, changed", body = AlertsView),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn save_alerts(
     state: web::Data<AppState>,
     caller: ApiAccount,

@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::search::SearchParams;
 use crate::error::AppError;
-use crate::services::search;
+use crate::services::search::{self, SearchResponse};
 use crate::startup::AppState;
 use crate::web::problem::ApiError;
 
@@ -14,6 +14,17 @@ pub fn params(req: &HttpRequest) -> Result<SearchParams, AppError> {
         .map_err(|e| AppError::Malformed(format!("The query string is not valid: {e}")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    operation_id = "search_search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Matching live listings with facet counts", body = SearchResponse),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
 pub async fn search(
     state: web::Data<AppState>,
     req: HttpRequest,
