@@ -9,7 +9,7 @@ pub mod conformance;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_test::TestServer;
 use actix_web::http::{Method, StatusCode};
@@ -177,7 +177,20 @@ impl TestApp {
         let vars = database.env(extra);
         let config = Config::from_lookup(|name| vars.get(name).cloned())
             .expect("a valid test configuration");
-        let prepared = startup::prepare(config).expect("start-up succeeds");
+        // A stopped app's last indexing batch can hold the embedded index's
+        // writer lock a little longer, as an old process would while exiting.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let prepared = loop {
+            match startup::prepare(config.clone()) {
+                Ok(prepared) => break prepared,
+                Err(error)
+                    if format!("{error:#}").contains("LockBusy") && Instant::now() < deadline =>
+                {
+                    actix_web::rt::time::sleep(Duration::from_millis(50)).await
+                }
+                Err(error) => panic!("start-up succeeds: {error:?}"),
+            }
+        };
         let state = prepared.state;
         let background = startup::start_background(&state, prepared.search_events);
         let server_state = state.clone();

@@ -8,17 +8,25 @@ a 5xx and that every answer conforms to the document (status, content type,
 headers, body schema). Afterwards `bespoke ledger verify` must find the money
 exact, whatever the generated requests did.
 
+Random ids would mostly meet 404, so each role's run is given the ids that role
+can see (its plans, listings, commissions, requests, offers, risks, services):
+a path id is drawn from them three times in four, and a body's `plan_id` or
+`listing_id` half the time. The rest stay random, so refusals are tried too.
+The per-role configuration is written beside its report as schemathesis.toml.
+
 Settings: SCHEMATHESIS_MAX_EXAMPLES (examples per operation, default 20),
 SCHEMATHESIS_SEED (default fixed, so CI is repeatable; `random` for a new one
 each run). Reports: target/schemathesis/<database>-<role>/junit.xml.
 """
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "faults"))
-from harness import ROOT, TARGET_DIR, Database, Server, fail, must, say  # noqa: E402
+from harness import ROOT, TARGET_DIR, Database, Server, call, fail, iso, must, say  # noqa: E402
 
 DEMO_PASSWORD = "demo-bespoke-2026"
 ROLES = [
@@ -39,6 +47,111 @@ CHECKS = ",".join([
 EXCLUDED = ["accounts_sign_out"]
 
 
+# Where each kind of id comes from: a list the role may read, and the paths
+# whose `{id}` names that kind.
+ID_SOURCES = {
+    "plan": (["/plans"], r"^/api/v1/plans/\{id\}"),
+    "listing": (["/listings?owner=me", "/search?per_page=12"], r"^/api/v1/listings/\{id\}"),
+    "commission": (["/commissions"], r"^/api/v1/commissions/\{id\}"),
+    "request": (["/requests"], r"^/api/v1/requests/\{id\}"),
+    "offer": (["/offers"], r"^/api/v1/offers/\{id\}"),
+    "risk": (["/council/risks"], r"^/api/v1/council/risks/\{id\}"),
+}
+PATH_ID_PROBABILITY = 0.75
+BODY_ID_PROBABILITY = 0.5
+MOST_IDS = 12
+
+
+def rows_of(reply):
+    """The rows of a list answer, whatever its envelope."""
+    if isinstance(reply, list):
+        return reply
+    if isinstance(reply, dict):
+        for key in ("items", "contents"):
+            if isinstance(reply.get(key), list):
+                return reply[key]
+    return []
+
+
+def ids_from(base, token, paths, field="id"):
+    found = []
+    for path in paths:
+        status, reply = call(base, "GET", path, token=token)
+        if status != 200:
+            continue
+        for row in rows_of(reply):
+            value = row.get(field) if isinstance(row, dict) else None
+            if value is not None and value not in found:
+                found.append(value)
+    return found[:MOST_IDS]
+
+
+def open_referral_ids(base):
+    """Open Referral service ids: the feed is public and outside /api/v1."""
+    with urllib.request.urlopen(f"{base}/openreferral/services", timeout=30) as reply:
+        rows = rows_of(json.load(reply))
+    return [row["id"] for row in rows if isinstance(row, dict) and "id" in row][:MOST_IDS]
+
+
+def sign_in(base, email):
+    return must(base, "POST", "/sessions", {"email": email, "password": DEMO_PASSWORD})["token"]
+
+
+def commission_something(base):
+    """The demo market has no commissions: the holder buys twice from the
+    provider, so both have commissions for the runs to read, act on and refuse."""
+    holder = sign_in(base, dict(ROLES)["budget_holder"])
+    provider = sign_in(base, dict(ROLES)["provider"])
+    plan = next(row for row in rows_of(must(base, "GET", "/plans", token=holder)) if row["status"] == "approved")
+    listing = rows_of(must(base, "GET", "/listings?owner=me", token=provider))[0]
+    for weeks in (4, 8):
+        must(base, "POST", f"/plans/{plan['id']}/commissions", {
+            "listing_id": listing["id"], "portion": "direct_payment", "quantity": "2", "per": "week",
+            "start_date": iso(14), "end_date": iso(14 + 7 * weeks),
+        }, holder)
+
+
+def known_ids(base, token):
+    """The ids this role can see, by kind."""
+    ids = {kind: ids_from(base, token, paths) for kind, (paths, _) in ID_SOURCES.items()}
+    listings = rows_of(call(base, "GET", "/search?per_page=12", token=token)[1])
+    ids["seller"] = list(dict.fromkeys(listing["provider"]["id"] for listing in listings))
+    ids["service"] = open_referral_ids(base)
+    return {kind: values for kind, values in ids.items() if values}
+
+
+def toml_value(value):
+    # JSON's strings, integers and arrays of them are also TOML's.
+    return json.dumps(value)
+
+
+def configuration(ids):
+    """schemathesis.toml that draws ids from what the role can see."""
+    lines = []
+    for kind, values in ids.items():
+        lines += [f"[dictionaries.{kind}]", f"values = {toml_value(values)}", ""]
+    body = {"plan_id": "plan", "listing_id": "listing"}
+    bound = {field: kind for field, kind in body.items() if kind in ids}
+    if bound:
+        lines.append("[parameters]")
+        for field, kind in bound.items():
+            lines.append(f'"body.{field}" = {{ dictionary = "{kind}", probability = {BODY_ID_PROBABILITY} }}')
+        lines.append("")
+    patterns = {kind: pattern for kind, (_, pattern) in ID_SOURCES.items()}
+    patterns["seller"] = r"^/api/v1/sellers/\{id\}"
+    patterns["service"] = r"^/openreferral/services/\{id\}"
+    for kind, pattern in patterns.items():
+        if kind not in ids:
+            continue
+        lines += [
+            "[[operations]]",
+            f"include-path-regex = '{pattern}'",
+            f'parameters = {{ "path.id" = {{ dictionary = "{kind}", probability = {PATH_ID_PROBABILITY} }} }}',
+            "",
+        ]
+    return "\n".join(lines)
+
+
 def schemathesis():
     beside_python = os.path.join(os.path.dirname(sys.executable), "st")
     return beside_python if os.path.exists(beside_python) else "st"
@@ -52,14 +165,21 @@ def main():
     failed = []
     try:
         server.start()
+        commission_something(server.base)
         for role, email in ROLES:
-            headers = []
+            headers, token = [], None
             if email:
-                token = must(server.base, "POST", "/sessions", {"email": email, "password": DEMO_PASSWORD})["token"]
+                token = sign_in(server.base, email)
                 headers = ["-H", f"Authorization: Bearer {token}"]
             report_dir = os.path.join(TARGET_DIR, "schemathesis", f"{database.kind.lower()}-{role}")
+            os.makedirs(report_dir, exist_ok=True)
+            ids = known_ids(server.base, token)
+            config_file = os.path.join(report_dir, "schemathesis.toml")
+            with open(config_file, "w") as written:
+                written.write(configuration(ids))
+            say(f"ids as {role}: " + ", ".join(f"{len(values)} {kind}" for kind, values in ids.items()))
             command = [
-                schemathesis(), "run", f"{server.base}/api/v1/openapi.json",
+                schemathesis(), "--config-file", config_file, "run", f"{server.base}/api/v1/openapi.json",
                 *headers,
                 "--checks", CHECKS,
                 "--max-examples", examples,
