@@ -185,6 +185,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             crate::store::search::enqueue_rebuild(&mut conn, chrono::Utc::now().naive_utc())?;
         }
     }
+    warn_if_the_calendar_runs_out(Utc::now().date_naive());
     let (search_events, receiver) = tokio::sync::mpsc::channel(SEARCH_EVENT_BUFFER);
     let state = AppState {
         db,
@@ -200,6 +201,19 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
         search_events: receiver,
         seeded,
     })
+}
+
+/// Bank-holiday support ending after the last listed year is refused, so the
+/// people running Bespoke hear of it a season ahead.
+fn warn_if_the_calendar_runs_out(today: chrono::NaiveDate) {
+    let calendar = crate::domain::calendar::BankHolidays::get();
+    if calendar.runs_out_within(today, 90) {
+        tracing::warn!(
+            covers_until = %calendar.covers_until(),
+            "the bank holiday calendar is running out: add the next year's dates from GOV.UK to \
+             data/calendar/bank_holidays.toml and rebuild, or bank-holiday support past it is refused"
+        );
+    }
 }
 
 /// The signing secret kept in the data directory, created on first start

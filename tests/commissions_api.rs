@@ -479,8 +479,19 @@ async fn concurrent_commissions_never_commit_more_than_the_portion_holds() {
 #[actix_web::test]
 async fn bank_holiday_support_and_per_visit_fees_are_priced_from_the_calendar() {
     let m = market("2000.00").await;
-    // Support on bank holidays only, over the next year: priced per bank holiday.
-    let (start, end) = dates(0, 300);
+    let calendar = bespoke::domain::calendar::BankHolidays::get();
+    let today = Utc::now().date_naive();
+    assert!(
+        !calendar.runs_out_within(today, 30),
+        "data/calendar/bank_holidays.toml ends on {}: add the next year's bank holidays from GOV.UK",
+        calendar.covers_until()
+    );
+    // Support on bank holidays only, for up to 300 days within the years the
+    // calendar lists: priced per bank holiday.
+    let start = today.to_string();
+    let end = (today + Duration::days(299))
+        .min(calendar.covers_until())
+        .to_string();
     let reply = m
         .commission(
             json!({"listing_id": m.listing_id, "portion": m.portion_id, "band": "bank_holiday",
@@ -493,7 +504,7 @@ async fn bank_holiday_support_and_per_visit_fees_are_priced_from_the_calendar() 
     // No bank-holiday rate on this listing: its hourly price applies.
     assert_eq!(commission["cost"]["unit_price"], "14.50");
     let total = commission["cost"]["total"].as_str().unwrap().to_owned();
-    let holidays = bespoke::domain::calendar::BankHolidays::get()
+    let holidays = calendar
         .between(
             "england_and_wales",
             chrono::NaiveDate::parse_from_str(&start, "%Y-%m-%d").unwrap(),
@@ -519,6 +530,7 @@ async fn bank_holiday_support_and_per_visit_fees_are_priced_from_the_calendar() 
         .json();
     assert_eq!(weekend["cost"]["unit_price"], "16.00");
     assert_eq!(weekend["cost"]["total"], "168.00");
+
     m.app.verify_ledger();
 }
 

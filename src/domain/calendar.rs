@@ -70,6 +70,11 @@ impl BankHolidays {
         self.covers_until
     }
 
+    /// Whether the calendar ends within `days` of `today`: time to add a year.
+    pub fn runs_out_within(&self, today: NaiveDate, days: i64) -> bool {
+        today + chrono::Duration::days(days) > self.covers_until
+    }
+
     /// The bank holidays from `start` to `end`, both included; `None` when the
     /// calendar does not reach `end`.
     pub fn between(
@@ -119,5 +124,16 @@ mod tests {
         assert!(calendar
             .between(ENGLAND_AND_WALES, date("2027-12-01"), date("2028-01-05"))
             .is_none());
+    }
+
+    #[test]
+    fn the_calendar_says_when_it_is_about_to_run_out() {
+        let calendar = BankHolidays::from_toml(
+            "covers_until = \"2027-12-31\"\n[england_and_wales]\n\"2027\" = [\"2027-12-27\"]\n",
+        )
+        .unwrap();
+        assert!(!calendar.runs_out_within(date("2027-10-02"), 90));
+        assert!(calendar.runs_out_within(date("2027-10-03"), 90));
+        assert!(calendar.runs_out_within(date("2028-01-01"), 0));
     }
 }
