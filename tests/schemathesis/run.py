@@ -47,16 +47,19 @@ CHECKS = ",".join([
 EXCLUDED = ["accounts_sign_out"]
 
 
-# Where each kind of id comes from: a list the role may read, and the paths
-# whose `{id}` names that kind.
-ID_SOURCES = {
-    "plan": (["/plans"], r"^/api/v1/plans/\{id\}"),
-    "listing": (["/listings?owner=me", "/search?per_page=12"], r"^/api/v1/listings/\{id\}"),
-    "commission": (["/commissions"], r"^/api/v1/commissions/\{id\}"),
-    "request": (["/requests"], r"^/api/v1/requests/\{id\}"),
-    "offer": (["/offers"], r"^/api/v1/offers/\{id\}"),
-    "risk": (["/council/risks"], r"^/api/v1/council/risks/\{id\}"),
+# The paths whose `{id}` names each kind of id.
+ID_PATHS = {
+    "plan": r"^/api/v1/plans/\{id\}",
+    "listing": r"^/api/v1/listings/\{id\}",
+    "seller": r"^/api/v1/sellers/\{id\}",
+    "commission": r"^/api/v1/commissions/\{id\}",
+    "request": r"^/api/v1/requests/\{id\}",
+    "offer": r"^/api/v1/offers/\{id\}",
+    "risk": r"^/api/v1/council/risks/\{id\}",
+    "service": r"^/openreferral/services/\{id\}",
 }
+# Body fields that name a plan or a listing.
+ID_FIELDS = {"plan_id": "plan", "listing_id": "listing"}
 PATH_ID_PROBABILITY = 0.75
 BODY_ID_PROBABILITY = 0.5
 MOST_IDS = 12
@@ -73,24 +76,20 @@ def rows_of(reply):
     return []
 
 
-def ids_from(base, token, paths, field="id"):
-    found = []
-    for path in paths:
-        status, reply = call(base, "GET", path, token=token)
-        if status != 200:
-            continue
-        for row in rows_of(reply):
-            value = row.get(field) if isinstance(row, dict) else None
-            if value is not None and value not in found:
-                found.append(value)
-    return found[:MOST_IDS]
+def listed(base, token, path):
+    """The rows of an /api/v1 list the role may read; none when it may not."""
+    status, reply = call(base, "GET", path, token=token)
+    return rows_of(reply) if status == 200 else []
+
+
+def distinct(values):
+    return list(dict.fromkeys(values))[:MOST_IDS]
 
 
 def open_referral_ids(base):
     """Open Referral service ids: the feed is public and outside /api/v1."""
     with urllib.request.urlopen(f"{base}/openreferral/services", timeout=30) as reply:
-        rows = rows_of(json.load(reply))
-    return [row["id"] for row in rows if isinstance(row, dict) and "id" in row][:MOST_IDS]
+        return distinct(row["id"] for row in rows_of(json.load(reply)))
 
 
 def sign_in(base, email):
@@ -113,9 +112,14 @@ def commission_something(base):
 
 def known_ids(base, token):
     """The ids this role can see, by kind."""
-    ids = {kind: ids_from(base, token, paths) for kind, (paths, _) in ID_SOURCES.items()}
-    listings = rows_of(call(base, "GET", "/search?per_page=12", token=token)[1])
-    ids["seller"] = list(dict.fromkeys(listing["provider"]["id"] for listing in listings))
+    searched = listed(base, token, "/search?per_page=12")
+    ids = {
+        kind: distinct(row["id"] for row in listed(base, token, path))
+        for kind, path in [("plan", "/plans"), ("commission", "/commissions"), ("request", "/requests"),
+                           ("offer", "/offers"), ("risk", "/council/risks")]
+    }
+    ids["listing"] = distinct(row["id"] for row in listed(base, token, "/listings?owner=me") + searched)
+    ids["seller"] = distinct(row["provider"]["id"] for row in searched)
     ids["service"] = open_referral_ids(base)
     return {kind: values for kind, values in ids.items() if values}
 
@@ -130,22 +134,16 @@ def configuration(ids):
     lines = []
     for kind, values in ids.items():
         lines += [f"[dictionaries.{kind}]", f"values = {toml_value(values)}", ""]
-    body = {"plan_id": "plan", "listing_id": "listing"}
-    bound = {field: kind for field, kind in body.items() if kind in ids}
+    bound = {field: kind for field, kind in ID_FIELDS.items() if kind in ids}
     if bound:
         lines.append("[parameters]")
         for field, kind in bound.items():
             lines.append(f'"body.{field}" = {{ dictionary = "{kind}", probability = {BODY_ID_PROBABILITY} }}')
         lines.append("")
-    patterns = {kind: pattern for kind, (_, pattern) in ID_SOURCES.items()}
-    patterns["seller"] = r"^/api/v1/sellers/\{id\}"
-    patterns["service"] = r"^/openreferral/services/\{id\}"
-    for kind, pattern in patterns.items():
-        if kind not in ids:
-            continue
+    for kind in ids:
         lines += [
             "[[operations]]",
-            f"include-path-regex = '{pattern}'",
+            f"include-path-regex = '{ID_PATHS[kind]}'",
             f'parameters = {{ "path.id" = {{ dictionary = "{kind}", probability = {PATH_ID_PROBABILITY} }} }}',
             "",
         ]
