@@ -32,6 +32,13 @@ pub struct Config {
     /// When the broker report may flag a broker (`BESPOKE_BROKER_MIN_COMMISSIONS`,
     /// `BESPOKE_BROKER_MAX_P_VALUE`).
     pub broker_thresholds: crate::domain::market::brokers::Thresholds,
+    /// How long an instance may take to send the messages it claimed before
+    /// another instance may send them instead (`BESPOKE_MAIL_LEASE_SECONDS`).
+    pub mail_lease_secs: i64,
+    /// Lets instances with embedded search indexes share one database
+    /// (`BESPOKE_TEST_SHARED_EMBEDDED_INDEX`): only for tests, where search
+    /// does not matter; their indexes go stale.
+    pub test_shared_embedded_index: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +192,18 @@ impl Config {
                 })?,
         };
 
+        let mail_lease_secs = parse_number(
+            "BESPOKE_MAIL_LEASE_SECONDS",
+            get("BESPOKE_MAIL_LEASE_SECONDS"),
+            120,
+            15..=3600,
+        )?;
+        let test_shared_embedded_index = parse_flag(
+            "BESPOKE_TEST_SHARED_EMBEDDED_INDEX",
+            get("BESPOKE_TEST_SHARED_EMBEDDED_INDEX"),
+            false,
+        )?;
+
         Ok(Self {
             database,
             bind,
@@ -204,6 +223,8 @@ impl Config {
                 min_commissions: min_commissions as u64,
                 max_p_value,
             },
+            mail_lease_secs,
+            test_shared_embedded_index,
         })
     }
 }

@@ -422,10 +422,15 @@ fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     let events = prepared.search_events;
-    actix_web::rt::System::new()
+    let (db, instance) = (state.db.clone(), state.instance.id.clone());
+    let served = actix_web::rt::System::new()
         .block_on(async move {
             let _background = startup::start_background(&state, events);
             startup::serve(state).await
         })
-        .context("the web server stopped")
+        .context("the web server stopped");
+    if let Err(e) = bespoke::services::instances::deregister(&db, &instance) {
+        tracing::warn!(error = %e, "could not record that this instance stopped");
+    }
+    served
 }

@@ -19,6 +19,7 @@ use crate::search::embedded::EmbeddedEngine;
 use crate::search::meili::MeiliEngine;
 use crate::search::SearchBackend;
 use crate::services::demo;
+use crate::services::instances::{self, Instance};
 use crate::services::search::{run_event_writer, run_outbox_worker, SearchEventSender};
 use crate::store::search::NewSearchEvent;
 use crate::store::{councils, Db};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub search_events: SearchEventSender,
     /// Set once start-up is complete, initial indexing included; `/healthz` answers 503 until then.
     pub ready: Arc<AtomicBool>,
+    /// This server's hold on its data directory, and its id among instances.
+    pub instance: Arc<Instance>,
 }
 
 /// Searches waiting to be recorded; more than this and new ones are dropped.
@@ -94,6 +97,7 @@ pub fn start_background(
         state.search.clone(),
         state.places,
         state.ready.clone(),
+        state.instance.id.clone(),
     ));
     let writer = tokio::spawn(run_event_writer(state.db.clone(), events));
     let delivery = crate::services::mail::Delivery::from_config(&state.config)
@@ -102,14 +106,19 @@ pub fn start_background(
         state.db.clone(),
         delivery,
         state.config.mail_from.clone(),
+        state.config.mail_lease_secs,
     ));
     // Digests go out once a day per seller; checking hourly keeps them near that.
     let digests = tokio::spawn(crate::services::requests::run_digest_worker(
         state.db.clone(),
         std::time::Duration::from_secs(3600),
     ));
+    let heartbeat = tokio::spawn(instances::run_heartbeat(
+        state.db.clone(),
+        state.instance.id.clone(),
+    ));
     Background {
-        tasks: vec![worker, writer, mailer, digests],
+        tasks: vec![worker, writer, mailer, digests, heartbeat],
     }
 }
 
@@ -152,6 +161,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             config.data_dir.display()
         )
     })?;
+    let instance = instances::claim_data_dir(&config.data_dir)?;
     let db = open_database(&config)?;
     let places = Places::get();
     let mut conn = db.get()?;
@@ -167,6 +177,13 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
         None => load_or_create_secret(&config.data_dir)?,
     };
     let keys = TokenKeys::new(&secret, chrono::Duration::hours(config.session_hours));
+    instances::register(
+        &mut conn,
+        &config,
+        &instance.id,
+        keys.fingerprint(),
+        Utc::now().naive_utc(),
+    )?;
 
     let seeded = if config.demo {
         demo::seed(&mut conn, places, Utc::now())
@@ -195,6 +212,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
         search,
         search_events,
         ready: Arc::new(AtomicBool::new(false)),
+        instance: Arc::new(instance),
     };
     Ok(Prepared {
         state,

@@ -5,7 +5,9 @@
 # Afterwards the ledger is verified and the committed total is checked
 # against the number of commissions the server acknowledged.
 # SQLite by default; PostgreSQL with DATABASE_URL=postgres://… (a database
-# this script may fill). Needs wrk and jq. Run from the repository root:
+# this script may fill). PLANS=N spreads the requests over N people's plans
+# (one portion each) instead of one. Needs wrk and jq. Run from the
+# repository root:
 #     bash benches/load/commissions.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,13 +26,21 @@ server=$!
 until curl -sf "http://127.0.0.1:$port/healthz" > /dev/null; do sleep 0.5; done
 
 source benches/load/plan_setup.sh
-set_up_plan
+plans_list=""
+for _ in $(seq 1 "${PLANS:-1}"); do
+  set_up_plan
+  plans_list="${plans_list:+$plans_list,}$plan:$holder_token:$listing"
+done
+[ "${PLANS:-1}" -gt 1 ] && export PLANS_LIST="$plans_list"
 
 export TOKEN="$holder_token" PLAN="$plan" LISTING="$listing"
 export START_DATE=$(date -u -d '+7 days' +%F) END_DATE=$(date -u -d '+13 days' +%F)
 wrk -t"${WRK_THREADS:-2}" -c32 -d"${DURATION:-30s}" --latency -s benches/load/commissions.lua "http://127.0.0.1:$port" | tee "$data/wrk.txt"
 echo "server memory (RSS): $(ps -o rss= -p "$server") KiB"
 
-check_money
+for entry in ${plans_list//,/ }; do
+  IFS=: read -r plan holder_token _ <<< "$entry"
+  check_money
+done
 kill "$server"; wait "$server" 2>/dev/null || true
 $bespoke ledger verify

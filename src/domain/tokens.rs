@@ -82,6 +82,21 @@ impl TokenKeys {
         (token, expires_at)
     }
 
+    /// A fingerprint of the secret that reveals nothing of it: the HS256
+    /// signature of one fixed token. Instances on one database compare them
+    /// to find one whose secret differs.
+    pub fn fingerprint(&self) -> String {
+        let fixed = Claims {
+            sub: "bespoke-instance".into(),
+            sid: String::new(),
+            iat: 0,
+            exp: 0,
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &fixed, &self.encoding)
+            .expect("HS256 signing cannot fail for these claims");
+        token.rsplit('.').next().unwrap_or_default().to_owned()
+    }
+
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         if token.len() > 4096 {
             return Err(TokenError::Invalid);
@@ -101,6 +116,14 @@ mod tests {
 
     fn keys(secret: &[u8]) -> TokenKeys {
         TokenKeys::new(secret, Duration::hours(8))
+    }
+
+    #[test]
+    fn the_fingerprint_tells_secrets_apart_without_showing_them() {
+        let (a, b) = (keys(&[7; 32]), keys(&[8; 32]));
+        assert_eq!(a.fingerprint(), keys(&[7; 32]).fingerprint());
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert!(!a.fingerprint().contains("BwcH"), "{}", a.fingerprint());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::domain::vocab::{ActingAs, AffiliationNature, Vocabulary};
 use crate::error::AppError;
 use crate::services::accounts::{Account, AccountRef};
 use crate::services::mail;
-use crate::services::plans::{self, visible_plan, PlanView};
+use crate::services::plans::{self, PlanView};
 use crate::store::brokers as store;
 use crate::store::plans as plan_store;
 use crate::store::{accounts as account_store, write_transaction, DbConnection};
@@ -40,7 +40,8 @@ pub fn grant_consent(
     let broker_id = broker_id.ok_or_else(|| AppError::field("broker_id", "is required"))?;
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
-        let (_, acting) = visible_plan(conn, account, plan_id)?;
+        // A broker's purchase and the consent it relies on are ordered by the plan's lock.
+        let (_lock, _, acting) = plans::locked_plan(conn, account, plan_id)?;
         holder_or_representative(acting)?;
         let broker = account_store::find(conn, broker_id)?
             .filter(|a| a.role == Role::Broker.as_str())
@@ -81,7 +82,8 @@ pub fn revoke_consent(
 ) -> Result<PlanView, AppError> {
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
-        let (_, acting) = visible_plan(conn, account, plan_id)?;
+        // A broker's purchase and the consent it relies on are ordered by the plan's lock.
+        let (_lock, _, acting) = plans::locked_plan(conn, account, plan_id)?;
         holder_or_representative(acting)?;
         if !store::revoke(conn, plan_id, broker_id)? {
             return Err(AppError::NotFound);

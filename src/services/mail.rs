@@ -20,6 +20,8 @@ use crate::store::{accounts as account_store, settings, Db, DbConnection, StoreE
 /// Where links in messages point; set at start-up from `BESPOKE_PUBLIC_URL`.
 pub const PUBLIC_URL_SETTING: &str = "public_url";
 const BATCH: i64 = 50;
+/// How long one message may take to reach the SMTP server.
+const SEND_TIMEOUT_SECS: i64 = 10;
 const IDLE_POLL: Duration = Duration::from_millis(250);
 const FIRST_RETRY_SECS: i64 = 1;
 const LAST_RETRY_SECS: i64 = 300;
@@ -150,7 +152,11 @@ impl Delivery {
         match &config.smtp_url {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map(|builder| {
-                    Delivery::Smtp(builder.timeout(Some(Duration::from_secs(10))).build())
+                    Delivery::Smtp(
+                        builder
+                            .timeout(Some(Duration::from_secs(SEND_TIMEOUT_SECS as u64)))
+                            .build(),
+                    )
                 })
                 .map_err(|e| AppError::Internal(e.to_string())),
             None => Ok(Delivery::Mailbox(config.data_dir.join("mail"))),
@@ -222,10 +228,32 @@ fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(secs)
 }
 
-/// Sends what is due. Returns how many messages went.
-pub async fn send_due(db: &Db, delivery: &Delivery, from: &Mailbox) -> Result<usize, AppError> {
+/// How many messages one instance claims at once: as many as it can surely
+/// send, one after another at the longest send time, before its lease runs out.
+fn claim_size(lease_secs: i64) -> i64 {
+    (lease_secs / SEND_TIMEOUT_SECS - 1).clamp(1, BATCH)
+}
+
+/// Claims what is due and sends it. Returns how many messages went.
+///
+/// Each message is claimed by one instance for `lease_secs` (see
+/// `store::mail::claim_due`): several instances on one database send every
+/// message once, and one that dies mid-send leaves its messages to the others
+/// when the lease runs out. A message is sent again only if its sender died
+/// after the SMTP server took it and before it was marked sent; its
+/// Message-ID stays the same, so the receiving side can tell.
+pub async fn send_due(
+    db: &Db,
+    delivery: &Delivery,
+    from: &Mailbox,
+    lease_secs: i64,
+) -> Result<usize, AppError> {
     let rows = db
-        .run(|conn| store::due(conn, Utc::now().naive_utc(), BATCH).map_err(AppError::from))
+        .run(move |conn| {
+            let now = Utc::now().naive_utc();
+            let lease_until = now + chrono::Duration::seconds(lease_secs);
+            store::claim_due(conn, now, lease_until, claim_size(lease_secs)).map_err(AppError::from)
+        })
         .await?;
     let mut sent = 0;
     for row in rows {
@@ -249,10 +277,10 @@ pub async fn send_due(db: &Db, delivery: &Delivery, from: &Mailbox) -> Result<us
 }
 
 /// The worker: sends due messages, then looks again shortly.
-pub async fn run_mail_worker(db: Db, delivery: Delivery, from: Mailbox) {
+pub async fn run_mail_worker(db: Db, delivery: Delivery, from: Mailbox, lease_secs: i64) {
     loop {
-        match send_due(&db, &delivery, &from).await {
-            Ok(n) if n >= BATCH as usize => {}
+        match send_due(&db, &delivery, &from, lease_secs).await {
+            Ok(n) if n as i64 >= claim_size(lease_secs) => {}
             Ok(_) => tokio::time::sleep(IDLE_POLL).await,
             Err(e) => {
                 tracing::warn!(error = %e, "the mail worker could not read the outbox");
@@ -271,5 +299,15 @@ mod tests {
         assert_eq!(backoff(0).num_seconds(), 1);
         assert_eq!(backoff(3).num_seconds(), 8);
         assert_eq!(backoff(30).num_seconds(), 300);
+    }
+
+    #[test]
+    fn an_instance_claims_only_what_it_can_send_within_its_lease() {
+        for lease in [15, 60, 120, 3600] {
+            let claimed = claim_size(lease);
+            assert!((1..=BATCH).contains(&claimed));
+            assert!(claimed * SEND_TIMEOUT_SECS < lease, "lease {lease}");
+        }
+        assert_eq!(claim_size(120), 11);
     }
 }

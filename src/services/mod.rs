@@ -12,6 +12,7 @@ pub mod demo_plans;
 pub mod generate;
 pub mod idempotency;
 pub mod imports;
+pub mod instances;
 pub mod ledger;
 pub mod listings;
 pub mod mail;

@@ -21,6 +21,7 @@ use crate::services::accounts::Account;
 use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
 use crate::services::plans::{is_holder_side, standing, visible_plan};
+use crate::store::locks::{self, Subject};
 use crate::store::offers::{self as offer_store};
 use crate::store::plans::{self as plan_store, PlanRow};
 use crate::store::requests::{self as store, RequestRow};
@@ -463,6 +464,7 @@ pub fn withdraw(
     let today = now.date_naive();
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
+        locks::lock_plan_of(conn, Subject::Request(id))?.ok_or(AppError::NotFound)?;
         let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
         let acting = holder_side_of(conn, account, &row)?;
         if row.status_on(today)? != RequestStatus::Open
@@ -536,9 +538,12 @@ pub fn send_digests(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize
         if frequency != AlertFrequency::Daily.code() || until.is_some_and(|u| u > day_ago) {
             continue;
         }
+        // Claimed first: of several instances sending digests, one sends each.
         sent += write_transaction(conn, |conn| {
+            if !store::claim_digest(conn, seller, &frequency, until, now)? {
+                return Ok(0);
+            }
             let told = tell_seller_of_new_requests(conn, seller, until, today, now)?;
-            store::digest_done(conn, seller, &frequency, now)?;
             Ok::<_, AppError>(usize::from(told))
         })?;
     }

@@ -194,16 +194,56 @@ pub async fn drain_outbox(
     }
 }
 
+/// The lease on applying the search outbox: one instance at a time does it,
+/// so changes reach a shared Meilisearch index in the order they were made.
+const OUTBOX_LEASE: &str = "search_outbox";
+const OUTBOX_LEASE_SECS: i64 = 60;
+
+/// Whether this instance holds (or has just taken) the outbox lease.
+async fn hold_outbox_lease(db: &Db, instance: &str) -> bool {
+    let me = instance.to_owned();
+    db.run(move |conn| {
+        crate::store::instances::claim_lease(
+            conn,
+            OUTBOX_LEASE,
+            &me,
+            Utc::now().naive_utc(),
+            chrono::Duration::seconds(OUTBOX_LEASE_SECS),
+        )
+    })
+    .await
+    .unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not take the search outbox lease");
+        false
+    })
+}
+
 /// The worker that keeps the engine in step. `ready` is set once the
-/// outbox has been emptied for the first time after start-up.
+/// outbox has been emptied for the first time after start-up. With several
+/// instances, the one holding the outbox lease applies it; the others wait.
 pub async fn run_outbox_worker(
     db: Db,
     engine: Arc<dyn SearchBackend>,
     places: &'static Places,
     ready: Arc<AtomicBool>,
+    instance: String,
 ) {
+    // Renewed when half of it has passed, so holding it costs a write every 30 s.
+    let renew_within = Duration::from_secs(OUTBOX_LEASE_SECS as u64 / 2);
+    let mut held_until: Option<tokio::time::Instant> = None;
     loop {
-        match apply_outbox_batch(&db, engine.as_ref(), places).await {
+        let now = tokio::time::Instant::now();
+        if held_until.is_none_or(|until| until < now + renew_within) {
+            held_until = hold_outbox_lease(&db, &instance)
+                .await
+                .then(|| now + Duration::from_secs(OUTBOX_LEASE_SECS as u64));
+        }
+        let outcome = if held_until.is_some() {
+            apply_outbox_batch(&db, engine.as_ref(), places).await
+        } else {
+            Ok(0)
+        };
+        match outcome {
             Ok(0) => {
                 if !ready.load(Ordering::Acquire) {
                     let pending = db

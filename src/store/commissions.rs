@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::locks::PlanLock;
 use super::schema::{commissions, deliveries, idempotency_keys, plans};
 use super::{DbConnection, StoreError};
 use crate::domain::vocab::{CommissionStatus, Vocabulary};
@@ -53,7 +54,13 @@ impl CommissionRow {
     }
 }
 
-pub fn insert(conn: &mut DbConnection, row: &CommissionRow) -> Result<i64, StoreError> {
+/// Writes a new commission on the locked plan.
+pub fn insert(
+    conn: &mut DbConnection,
+    lock: &PlanLock,
+    row: &CommissionRow,
+) -> Result<i64, StoreError> {
+    lock.covers(row.plan_id)?;
     Ok(on_backend!(conn, |c| diesel::insert_into(
         commissions::table
     )
@@ -78,21 +85,29 @@ pub fn of_plan(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<CommissionRo
         .load(conn)?)
 }
 
-pub fn set_status(
+/// Moves a commission of the locked plan from `from` to `to`; false when it
+/// was no longer `from` (compare-and-set, see `locks`).
+pub fn move_status(
     conn: &mut DbConnection,
+    lock: &PlanLock,
     id: i64,
-    status: CommissionStatus,
+    (from, to): (CommissionStatus, CommissionStatus),
     reason: Option<&str>,
     now: NaiveDateTime,
-) -> Result<(), StoreError> {
-    diesel::update(commissions::table.find(id))
-        .set((
-            commissions::status.eq(status.code()),
-            commissions::reason.eq(reason),
-            commissions::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+) -> Result<bool, StoreError> {
+    let changed = diesel::update(
+        commissions::table
+            .find(id)
+            .filter(commissions::plan_id.eq(lock.plan_id()))
+            .filter(commissions::status.eq(from.code())),
+    )
+    .set((
+        commissions::status.eq(to.code()),
+        commissions::reason.eq(reason),
+        commissions::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// Whose commissions a list shows.

@@ -1,5 +1,5 @@
 //! The ledger: append-only money movements, and the running balance each
-//! portion keeps of them. Call `post` inside `write_transaction`.
+//! portion keeps of them. `post` needs the plan's lock (see `locks`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,6 +8,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
+use super::locks::PlanLock;
 use super::schema::ledger_entries;
 use super::{plans, DbConnection, StoreError};
 use crate::domain::ledger::{Balance, BalanceError, EntryKind};
@@ -40,13 +41,16 @@ impl From<diesel::result::Error> for PostError {
 /// (leaving nothing written) when the balance rules forbid it.
 pub fn post(
     conn: &mut DbConnection,
+    lock: &PlanLock,
     entry: EntryRef,
     kind: EntryKind,
     amount: Money,
     note: &str,
     now: NaiveDateTime,
 ) -> Result<Balance, PostError> {
-    let portion = plans::lock_portion(conn, entry.portion_id)?
+    lock.covers(entry.plan_id)?;
+    let portion = plans::portion(conn, entry.portion_id)?
+        .filter(|p| p.plan_id == entry.plan_id)
         .ok_or(StoreError::Query(diesel::result::Error::NotFound))?;
     let current = Balance {
         budget: Money::from_pence(portion.budget_pence),

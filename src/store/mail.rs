@@ -53,18 +53,47 @@ pub fn enqueue(
     Ok(())
 }
 
-pub fn due(
+/// Claims up to `limit` messages that are due, for one instance to send:
+/// their next attempt moves to `lease_until`, so no other instance takes them
+/// unless this one dies and the lease runs out. On PostgreSQL rows another
+/// instance is claiming at this moment are skipped (`FOR UPDATE SKIP
+/// LOCKED`); on SQLite the write transaction holds the only write lock.
+pub fn claim_due(
     conn: &mut DbConnection,
     now: NaiveDateTime,
+    lease_until: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<MailRow>, StoreError> {
-    Ok(mail_outbox::table
+    // A plain read first: most of the time nothing is due, and then no write lock is taken.
+    let any_due = mail_outbox::table
         .filter(mail_outbox::sent_at.is_null())
         .filter(mail_outbox::next_attempt_at.le(now))
-        .order(mail_outbox::id)
-        .limit(limit)
-        .select(MailRow::as_select())
-        .load(conn)?)
+        .select(mail_outbox::id)
+        .first::<i64>(conn)
+        .optional()?;
+    if any_due.is_none() {
+        return Ok(Vec::new());
+    }
+    super::write_transaction(conn, |conn| {
+        let due = mail_outbox::table
+            .filter(mail_outbox::sent_at.is_null())
+            .filter(mail_outbox::next_attempt_at.le(now))
+            .order(mail_outbox::id)
+            .limit(limit);
+        let rows: Vec<MailRow> = match conn {
+            DbConnection::Pg(c) => due
+                .select(MailRow::as_select())
+                .for_update()
+                .skip_locked()
+                .load(c)?,
+            DbConnection::Sqlite(c) => due.select(MailRow::as_select()).load(c)?,
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids)))
+            .set(mail_outbox::next_attempt_at.eq(lease_until))
+            .execute(conn)?;
+        Ok(rows)
+    })
 }
 
 pub fn mark_sent(

@@ -11,8 +11,10 @@ pub mod brokers;
 pub mod bulk;
 pub mod commissions;
 pub mod councils;
+pub mod instances;
 pub mod ledger;
 pub mod listings;
+pub mod locks;
 pub mod mail;
 pub mod market;
 pub mod offers;
@@ -34,6 +36,8 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+/// The advisory lock key instances take while migrating ("bespoke" in ASCII).
+const MIGRATION_LOCK: i64 = 0x62_65_73_70_6f_6b_65;
 
 /// A connection to whichever database the operator configured.
 #[derive(diesel::MultiConnection)]
@@ -67,6 +71,9 @@ pub enum StoreError {
     TaskFailed,
     #[error("the database holds a value Bespoke cannot read: {0}")]
     Corrupt(String),
+    /// A money write without its plan's lock: a programming error (see `locks`).
+    #[error("the money rule was broken: {0}")]
+    Unlocked(String),
 }
 
 /// Which database a URL names. SQLite accepts any string as a path, so the
@@ -203,12 +210,20 @@ impl Db {
         .map_err(|_| StoreError::TaskFailed)?
     }
 
+    /// Applies pending migrations. On PostgreSQL, instances that start
+    /// together take turns under an advisory lock, so each migration runs once.
     pub fn run_migrations(&self) -> Result<usize, StoreError> {
         let mut conn = self.get()?;
         let applied = match &mut *conn {
-            DbConnection::Pg(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len()),
+            DbConnection::Pg(c) => {
+                let lock = format!("SELECT pg_advisory_lock({MIGRATION_LOCK})");
+                c.batch_execute(&lock)?;
+                let applied = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.len());
+                c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+                applied
+            }
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         };
         applied.map_err(|e| StoreError::Migration(e.to_string()))

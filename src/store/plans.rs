@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::locks::PlanLock;
 use super::schema::{
     plan_brokers, plan_events, plan_outcomes, plan_portions, plan_representatives, planned_support,
     plans,
@@ -142,19 +143,13 @@ pub fn portions(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<PortionRow>
         .load(conn)?)
 }
 
-/// Reads a portion for a change to its balance. On PostgreSQL the row stays
-/// locked until the transaction ends, so concurrent commitments to the same
-/// portion queue up; on SQLite the write transaction already holds the lock.
-pub fn lock_portion(conn: &mut DbConnection, id: i64) -> Result<Option<PortionRow>, StoreError> {
-    let query = plan_portions::table.find(id);
-    Ok(match conn {
-        DbConnection::Pg(c) => query
-            .select(PortionRow::as_select())
-            .for_update()
-            .first(c)
-            .optional()?,
-        DbConnection::Sqlite(c) => query.select(PortionRow::as_select()).first(c).optional()?,
-    })
+/// One portion; read under the plan's lock before its balance changes.
+pub fn portion(conn: &mut DbConnection, id: i64) -> Result<Option<PortionRow>, StoreError> {
+    Ok(plan_portions::table
+        .find(id)
+        .select(PortionRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn set_portion_balance(
@@ -194,9 +189,10 @@ pub fn planned(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<PlannedRow>,
 /// rest removed. Returns the ids in the given order.
 pub fn replace_outcomes(
     conn: &mut DbConnection,
-    plan_id: i64,
+    lock: &PlanLock,
     outcomes: &[Outcome],
 ) -> Result<Vec<i64>, StoreError> {
+    let plan_id = lock.plan_id();
     let kept: Vec<i64> = outcomes.iter().filter_map(|o| o.id).collect();
     diesel::delete(
         plan_outcomes::table
@@ -213,9 +209,13 @@ pub fn replace_outcomes(
         );
         match outcome.id {
             Some(id) => {
-                diesel::update(plan_outcomes::table.find(id))
-                    .set(values)
-                    .execute(conn)?;
+                diesel::update(
+                    plan_outcomes::table
+                        .find(id)
+                        .filter(plan_outcomes::plan_id.eq(plan_id)),
+                )
+                .set(values)
+                .execute(conn)?;
                 ids.push(id);
             }
             None => {
@@ -232,9 +232,10 @@ pub fn replace_outcomes(
 
 pub fn replace_planned(
     conn: &mut DbConnection,
-    plan_id: i64,
+    lock: &PlanLock,
     lines: &[PlannedSupport],
 ) -> Result<(), StoreError> {
+    let plan_id = lock.plan_id();
     diesel::delete(planned_support::table.filter(planned_support::plan_id.eq(plan_id)))
         .execute(conn)?;
     for (position, line) in lines.iter().enumerate() {
@@ -254,21 +255,28 @@ pub fn replace_planned(
     Ok(())
 }
 
-pub fn set_status(
+/// Moves the locked plan from `from` to `to`; false when it was no longer
+/// `from` (compare-and-set, see `locks`).
+pub fn move_status(
     conn: &mut DbConnection,
-    id: i64,
-    status: PlanStatus,
+    lock: &PlanLock,
+    from: PlanStatus,
+    to: PlanStatus,
     now: NaiveDateTime,
-) -> Result<(), StoreError> {
-    let approved = i32::from(status == PlanStatus::Approved);
-    diesel::update(plans::table.find(id))
-        .set((
-            plans::status.eq(status.code()),
-            plans::revision.eq(plans::revision + approved),
-            plans::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+) -> Result<bool, StoreError> {
+    let approved = i32::from(to == PlanStatus::Approved);
+    let changed = diesel::update(
+        plans::table
+            .find(lock.plan_id())
+            .filter(plans::status.eq(from.code())),
+    )
+    .set((
+        plans::status.eq(to.code()),
+        plans::revision.eq(plans::revision + approved),
+        plans::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 pub fn touch(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Result<(), StoreError> {
@@ -408,12 +416,17 @@ pub fn ids_of_holder(conn: &mut DbConnection, holder_id: i64) -> Result<Vec<i64>
 /// Sets what a planned support line is expected to cost.
 pub fn set_planned_amount(
     conn: &mut DbConnection,
+    lock: &PlanLock,
     line_id: i64,
     amount_pence: i64,
 ) -> Result<(), StoreError> {
-    diesel::update(planned_support::table.find(line_id))
-        .set(planned_support::amount_pence.eq(Some(amount_pence)))
-        .execute(conn)?;
+    diesel::update(
+        planned_support::table
+            .find(line_id)
+            .filter(planned_support::plan_id.eq(lock.plan_id())),
+    )
+    .set(planned_support::amount_pence.eq(Some(amount_pence)))
+    .execute(conn)?;
     Ok(())
 }
 

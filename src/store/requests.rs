@@ -344,27 +344,38 @@ pub fn save_alert_frequency(
     Ok(())
 }
 
-/// Records that a seller's digest has covered requests up to `until`.
-pub fn digest_done(
+/// Claims a seller's digest: records that it covers requests up to `until`,
+/// if the last digest still ends at `previous` (none yet when `None`). False
+/// when another instance has just claimed it, so each digest goes once.
+pub fn claim_digest(
     conn: &mut DbConnection,
     account_id: i64,
     frequency: &str,
+    previous: Option<NaiveDateTime>,
     until: NaiveDateTime,
-) -> Result<(), StoreError> {
-    let changed = diesel::update(request_alerts::table.find(account_id))
-        .set(request_alerts::digest_until.eq(Some(until)))
-        .execute(conn)?;
-    if changed == 0 {
-        diesel::insert_into(request_alerts::table)
-            .values((
-                request_alerts::account_id.eq(account_id),
-                request_alerts::frequency.eq(frequency),
-                request_alerts::digest_until.eq(Some(until)),
-                request_alerts::updated_at.eq(until),
-            ))
-            .execute(conn)?;
+) -> Result<bool, StoreError> {
+    let row = request_alerts::table.find(account_id);
+    let changed = match previous {
+        Some(previous) => diesel::update(row.filter(request_alerts::digest_until.eq(previous)))
+            .set(request_alerts::digest_until.eq(Some(until)))
+            .execute(conn)?,
+        None => diesel::update(row.filter(request_alerts::digest_until.is_null()))
+            .set(request_alerts::digest_until.eq(Some(until)))
+            .execute(conn)?,
+    };
+    if changed == 1 || previous.is_some() {
+        return Ok(changed == 1);
     }
-    Ok(())
+    let inserted = on_backend!(conn, |c| diesel::insert_into(request_alerts::table)
+        .values((
+            request_alerts::account_id.eq(account_id),
+            request_alerts::frequency.eq(frequency),
+            request_alerts::digest_until.eq(Some(until)),
+            request_alerts::updated_at.eq(until),
+        ))
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(inserted == 1)
 }
 
 /// Every account with a live listing: the sellers a digest may go to.

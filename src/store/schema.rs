@@ -49,6 +49,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    instances (id) {
+        id -> Text,
+        bind -> Text,
+        search -> Text,
+        secret_fingerprint -> Text,
+        started_at -> Timestamp,
+        last_seen -> Timestamp,
+    }
+}
+
+diesel::table! {
+    leases (name) {
+        name -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     settings (key) {
         key -> Text,
         value -> Text,
@@ -508,6 +527,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_failures,
     sign_in_lockouts,
     settings,
+    instances,
+    leases,
     seller_profiles,
     listings,
     listing_areas,

@@ -184,7 +184,9 @@ impl TestApp {
             match startup::prepare(config.clone()) {
                 Ok(prepared) => break prepared,
                 Err(error)
-                    if format!("{error:#}").contains("LockBusy") && Instant::now() < deadline =>
+                    if (format!("{error:#}").contains("LockBusy")
+                        || format!("{error:#}").contains("is using the data directory"))
+                        && Instant::now() < deadline =>
                 {
                     actix_web::rt::time::sleep(Duration::from_millis(50)).await
                 }

@@ -26,7 +26,9 @@ use crate::domain::vocab::{
 use crate::error::AppError;
 use crate::store::accounts::{self as account_store, NewAccount};
 use crate::store::bulk::{NewLedgerEntry, NewOutcomeRating, PricedListing};
-use crate::store::{brokers as broker_store, plans as plan_store, write_transaction, DbConnection};
+use crate::store::{
+    brokers as broker_store, locks, plans as plan_store, write_transaction, DbConnection,
+};
 
 /// Plans written in one transaction.
 const PLANS_PER_CHUNK: usize = 50;
@@ -278,6 +280,7 @@ fn make_plan(
     };
     let (plan_id, portion_ids) =
         plan_store::insert(conn, &plan, seed.council, seed.commissioner, created)?;
+    let lock = locks::lock_plan(conn, plan_id)?.ok_or(AppError::NotFound)?;
     let domains: Vec<OutcomeDomain> = OutcomeDomain::iter().collect();
     let outcomes: Vec<Outcome> = (0..rng.random_range(1..=3))
         .map(|_| Outcome {
@@ -286,7 +289,7 @@ fn make_plan(
             domain: *domains.choose(rng).expect("domains"),
         })
         .collect();
-    let outcome_ids = plan_store::replace_outcomes(conn, plan_id, &outcomes)?;
+    let outcome_ids = plan_store::replace_outcomes(conn, &lock, &outcomes)?;
 
     // The commissions first: the budget is set to hold them all.
     let mut totals = vec![(0_i64, 0_i64, 0_i64); portion_ids.len()];
@@ -371,8 +374,14 @@ fn make_plan(
             portion_id: portion_ids.first().copied(),
         })
         .collect();
-    plan_store::replace_planned(conn, plan_id, &planned_lines)?;
-    plan_store::set_status(conn, plan_id, PlanStatus::Approved, created)?;
+    plan_store::replace_planned(conn, &lock, &planned_lines)?;
+    plan_store::move_status(
+        conn,
+        &lock,
+        PlanStatus::Draft,
+        PlanStatus::Approved,
+        created,
+    )?;
     if let Some((broker, _, _)) = &seed.broker {
         work.brokers.push((plan_id, *broker, created));
     }

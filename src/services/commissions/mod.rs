@@ -1,6 +1,11 @@
 //! Commissioning support against a plan: the cost worked out from the
 //! listing at that moment, the budget check and the commitment in one write
-//! transaction, and the commission's life from request to completion.
+//! transaction, and the commission's life from request to completion
+//! (`lifecycle`).
+
+mod lifecycle;
+
+pub use lifecycle::{record_delivery, transition, DeliveryInput};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -14,7 +19,6 @@ use crate::domain::commissions::{
 };
 use crate::domain::ledger::EntryKind;
 use crate::domain::money::Money;
-use crate::domain::plans::parse_date;
 use crate::domain::pricing::Cost;
 use crate::domain::quantity::Quantity;
 use crate::domain::vocab::{
@@ -27,10 +31,11 @@ use crate::services::idempotency::create_once;
 pub use crate::services::idempotency::{Created, Idempotency};
 use crate::services::plans::{is_holder_side, post_failed, visible_plan};
 use crate::services::{brokers, mail};
-use crate::store::commissions::{self as store, CommissionRow, NewDelivery, Scope};
+use crate::store::commissions::{self as store, CommissionRow, Scope};
 use crate::store::ledger::{self, EntryRef};
+use crate::store::locks::{self, PlanLock};
 use crate::store::plans as plan_store;
-use crate::store::{listings as listing_store, write_transaction, DbConnection, StoreError};
+use crate::store::{listings as listing_store, DbConnection, StoreError};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CostView {
@@ -160,7 +165,7 @@ pub fn views_of_plan(
 }
 
 /// How the caller stands to a commission: the plan's side, the seller, or the council.
-fn standing(
+pub(super) fn standing(
     conn: &mut DbConnection,
     account: &Account,
     row: &CommissionRow,
@@ -302,15 +307,14 @@ pub(crate) fn annual_budget(
     .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Checks a request against the plan and the listing and prices it. With
-/// `lock`, the portion is locked first, as committing needs.
+/// Checks a request against the plan and the listing and prices it. To
+/// commit it, take the plan's lock first.
 fn quote_in(
     conn: &mut DbConnection,
     account: &Account,
     plan_id: i64,
     request: &CommissionRequest,
     today: NaiveDate,
-    lock: bool,
 ) -> Result<Quote, AppError> {
     let (plan, acting, portions) = plan_for_commission(
         conn,
@@ -321,12 +325,6 @@ fn quote_in(
         today,
     )?;
     let portion = resolve_portion(&portions, &request.portion)?;
-    // Take the portion's lock before writing anything that refers to it: on
-    // PostgreSQL a row referring to the portion holds a share lock on it, and
-    // two requests holding those while each waits to lock it would deadlock.
-    if lock {
-        plan_store::lock_portion(conn, portion.id)?;
-    }
 
     let listing = listing_store::find(conn, request.listing_id)?
         .ok_or_else(|| AppError::field("listing_id", "is not a listing on Bespoke"))?;
@@ -411,7 +409,7 @@ pub fn preview(
     now: DateTime<Utc>,
 ) -> Result<Preview, AppError> {
     let request = check_request(input).map_err(AppError::Validation)?;
-    let quote = quote_in(conn, account, plan_id, &request, now.date_naive(), false)?;
+    let quote = quote_in(conn, account, plan_id, &request, now.date_naive())?;
     let balances = ledger::balances_of_plan(conn, plan_id)?;
     let available = balances
         .get(&quote.portion.id)
@@ -442,6 +440,7 @@ fn commission_in_transaction(
     today: NaiveDate,
     now: chrono::NaiveDateTime,
 ) -> Result<CommissionView, AppError> {
+    let lock = locks::lock_plan(conn, plan_id)?.ok_or(AppError::NotFound)?;
     let Quote {
         plan,
         acting,
@@ -449,7 +448,7 @@ fn commission_in_transaction(
         listing,
         cost,
         affiliation,
-    } = quote_in(conn, account, plan_id, request, today, true)?;
+    } = quote_in(conn, account, plan_id, request, today)?;
     let row = CommissionRow {
         id: 0,
         plan_id,
@@ -482,7 +481,7 @@ fn commission_in_transaction(
         offer_id: None,
         broker_affiliation: affiliation.map(|a| a.code().to_owned()),
     };
-    let view = commit(conn, account, acting, &row, now)?;
+    let view = commit(conn, &lock, account, acting, &row, now)?;
     if acting == ActingAs::Broker {
         tell_holder_of_brokered(conn, plan.holder_id, &view, now)?;
     }
@@ -500,16 +499,17 @@ fn commission_in_transaction(
     Ok(view)
 }
 
-/// Writes a commission and commits its cost against its portion, whose lock
-/// the caller holds: the budget check and the commitment are one step.
+/// Writes a commission and commits its cost against its portion, under the
+/// plan's lock: the budget check and the commitment are one step.
 pub(crate) fn commit(
     conn: &mut DbConnection,
+    lock: &PlanLock,
     account: &Account,
     acting: ActingAs,
     row: &CommissionRow,
     now: chrono::NaiveDateTime,
 ) -> Result<CommissionView, AppError> {
-    let id = store::insert(conn, row)?;
+    let id = store::insert(conn, lock, row)?;
     let entry = EntryRef {
         plan_id: row.plan_id,
         portion_id: row.portion_id,
@@ -518,6 +518,7 @@ pub(crate) fn commit(
     };
     ledger::post(
         conn,
+        lock,
         entry,
         EntryKind::Commit,
         Money::from_pence(row.total_pence),
@@ -575,7 +576,7 @@ fn tell_holder_of_brokered(
 }
 
 /// What a message about a commission lists.
-fn facts_of(view: &CommissionView) -> Vec<(String, String)> {
+pub(super) fn facts_of(view: &CommissionView) -> Vec<(String, String)> {
     vec![
         ("Support".to_owned(), view.listing_title.clone()),
         (
@@ -593,228 +594,6 @@ fn facts_of(view: &CommissionView) -> Vec<(String, String)> {
         ),
         ("Total cost".to_owned(), view.cost.total.display_gbp()),
     ]
-}
-
-/// Accepted or declined: the holder and any broker on the plan are told.
-fn tell_of_answer(
-    conn: &mut DbConnection,
-    view: &CommissionView,
-    now: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
-    let (subject, summary) = match view.status {
-        CommissionStatus::Accepted => (
-            format!("Accepted: {}", view.listing_title),
-            "Your request was accepted. The support can go ahead as agreed.".to_owned(),
-        ),
-        CommissionStatus::Declined => (
-            format!("Declined: {}", view.listing_title),
-            format!(
-                "Your request was declined{}. The money set aside for it is back in your budget.",
-                view.reason
-                    .as_deref()
-                    .map(|r| format!(", with this reason: {r}"))
-                    .unwrap_or_default()
-            ),
-        ),
-        _ => return Ok(()),
-    };
-    let plan = plan_store::find(conn, view.plan_id)?.ok_or(AppError::NotFound)?;
-    let mut people = vec![plan.holder_id];
-    people.extend(plan_store::brokers(conn, plan.id)?);
-    let draft = mail::Draft {
-        kind: "commission_answered",
-        subject,
-        summary,
-        facts: facts_of(view),
-        action_label: "See your plan",
-        action_path: format!("/plans/{}", view.plan_id),
-    };
-    for person in people {
-        if let Some(to) = mail::recipient(conn, person)? {
-            mail::tell(conn, &to, &draft, now)?;
-        }
-    }
-    Ok(())
-}
-
-/// A ledger entry about this commission, made by this account.
-fn entry_for(row: &CommissionRow, account: &Account) -> EntryRef {
-    EntryRef {
-        plan_id: row.plan_id,
-        portion_id: row.portion_id,
-        commission_id: Some(row.id),
-        actor_id: Some(account.id),
-    }
-}
-
-/// Accept, decline, cancel or complete a commission. Declining, cancelling
-/// and completing release whatever it still holds of the budget.
-pub fn transition(
-    conn: &mut DbConnection,
-    account: &Account,
-    id: i64,
-    to: CommissionStatus,
-    reason: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<CommissionView, AppError> {
-    let reason = reason
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 1_000) {
-        return Err(AppError::field("reason", "must be at most 1000 characters"));
-    }
-    let now = now.naive_utc();
-    write_transaction(conn, |conn| {
-        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
-        let acting = standing(conn, account, &row)?;
-        let allowed = match to {
-            CommissionStatus::Accepted | CommissionStatus::Declined => acting == ActingAs::Seller,
-            CommissionStatus::Cancelled => is_holder_side(acting),
-            CommissionStatus::Completed => acting == ActingAs::Seller || is_holder_side(acting),
-            CommissionStatus::Requested => false,
-        };
-        if !allowed {
-            return Err(AppError::Forbidden(match to {
-                CommissionStatus::Accepted | CommissionStatus::Declined => {
-                    "Only the seller asked can accept or decline a commission.".into()
-                }
-                _ => "Only the budget holder's side or the seller can do this.".into(),
-            }));
-        }
-        if let Some(refusal) = rules::transition_refused(row.status()?, to) {
-            return Err(AppError::conflict("commission-state", refusal));
-        }
-        store::set_status(conn, id, to, reason.as_deref(), now)?;
-        if !rules::holds_commitment(to) {
-            let held = ledger::commission_commitment(conn, id)?;
-            if held.pence() > 0 {
-                let entry = entry_for(&row, account);
-                ledger::post(
-                    conn,
-                    entry,
-                    EntryKind::Release,
-                    held,
-                    &format!("commission {}", to.code()),
-                    now,
-                )
-                .map_err(post_failed)?;
-            }
-        }
-        plan_store::record_event(
-            conn,
-            row.plan_id,
-            account.id,
-            acting,
-            &format!("commission {}", to.code()),
-            &format!("commission {id}"),
-            now,
-        )?;
-        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
-        let view = view(conn, &row)?;
-        tell_of_answer(conn, &view, now)?;
-        Ok(view)
-    })
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct DeliveryInput {
-    pub period_start: Option<String>,
-    pub period_end: Option<String>,
-    pub quantity: Option<Value>,
-    pub amount: Option<String>,
-}
-
-/// The seller records support delivered and what it costs: money moves from
-/// committed to spent, never beyond what was commissioned.
-pub fn record_delivery(
-    conn: &mut DbConnection,
-    account: &Account,
-    id: i64,
-    input: DeliveryInput,
-    now: DateTime<Utc>,
-) -> Result<CommissionView, AppError> {
-    let mut errors = FieldErrors::new();
-    let start = parse_date(&mut errors, "period_start", input.period_start.as_deref());
-    let end = parse_date(&mut errors, "period_end", input.period_end.as_deref());
-    let quantity = errors
-        .required("quantity", input.quantity.as_ref())
-        .and_then(|q| errors.check("quantity", Quantity::from_json(q)));
-    let amount = errors
-        .required("amount", input.amount.as_deref())
-        .and_then(|a| errors.check("amount", Money::parse(a.trim())));
-    if amount.is_some_and(|a| a.pence() <= 0) {
-        errors.add("amount", "must be more than zero");
-    }
-    if let (Some(start), Some(end)) = (start, end) {
-        if end < start {
-            errors.add("period_end", "must be on or after period_start");
-        }
-    }
-    errors.into_result()?;
-    let (start, end, quantity, amount) = (
-        start.expect("checked"),
-        end.expect("checked"),
-        quantity.expect("checked"),
-        amount.expect("checked"),
-    );
-    let now = now.naive_utc();
-    write_transaction(conn, |conn| {
-        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
-        if standing(conn, account, &row)? != ActingAs::Seller {
-            return Err(AppError::Forbidden(
-                "Only the seller can record what was delivered.".into(),
-            ));
-        }
-        if row.status()? != CommissionStatus::Accepted {
-            return Err(AppError::conflict(
-                "commission-state",
-                "Deliveries can be recorded only on an accepted commission.",
-            ));
-        }
-        if start < row.start_date || end > row.end_date {
-            return Err(AppError::field(
-                "period_end",
-                format!(
-                    "must fall within the commission, {} to {}",
-                    row.start_date, row.end_date
-                ),
-            ));
-        }
-        let held = ledger::commission_commitment(conn, id)?;
-        if amount > held {
-            return Err(AppError::conflict(
-                "invoice-exceeds-commission",
-                format!(
-                    "This invoice is for {} but only {} of the commission is left to pay.",
-                    amount.display_gbp(),
-                    held.display_gbp()
-                ),
-            ));
-        }
-        store::insert_delivery(
-            conn,
-            &NewDelivery {
-                commission_id: id,
-                period_start: start,
-                period_end: end,
-                quantity_centi: quantity.hundredths(),
-                amount_pence: amount.pence(),
-                recorded_by: account.id,
-            },
-            now,
-        )?;
-        let entry = entry_for(&row, account);
-        ledger::post(
-            conn,
-            entry,
-            EntryKind::Spend,
-            amount,
-            "delivery invoiced",
-            now,
-        )
-        .map_err(post_failed)?;
-        view(conn, &row)
-    })
 }
 
 pub fn get(

@@ -2,6 +2,10 @@
 //! holder's side, submitted, approved, revised and ended. Who may see and do
 //! what is decided here; every change records who acted and as what.
 
+mod representatives;
+
+pub use representatives::{add_representative, remove_representative};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -22,6 +26,7 @@ use crate::services::commissions::{self, CommissionView};
 use crate::services::mail;
 use crate::store::accounts as account_store;
 use crate::store::ledger::{self, EntryRef, PostError};
+use crate::store::locks::{self, PlanLock};
 use crate::store::plans::{self as store, PlanRow};
 use crate::store::{write_transaction, DbConnection, StoreError};
 
@@ -57,6 +62,18 @@ pub fn visible_plan(
     let plan = store::find(conn, id)?.ok_or(AppError::NotFound)?;
     let acting = standing(conn, account, &plan)?.ok_or(AppError::NotFound)?;
     Ok((plan, acting))
+}
+
+/// Takes the plan's money lock, then reads the plan as the caller may see
+/// it: the first step of every change to a plan (the rule is in `store::locks`).
+pub(crate) fn locked_plan(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+) -> Result<(PlanLock, PlanRow, ActingAs), AppError> {
+    let lock = locks::lock_plan(conn, id)?.ok_or(AppError::NotFound)?;
+    let (plan, acting) = visible_plan(conn, account, id)?;
+    Ok((lock, plan, acting))
 }
 
 pub fn is_holder_side(acting: ActingAs) -> bool {
@@ -282,6 +299,7 @@ pub fn create(
         }
         errors.into_result()?;
         let (id, portion_ids) = store::insert(conn, &plan, &council, account.id, now)?;
+        let lock = locks::lock_plan(conn, id)?.ok_or(AppError::NotFound)?;
         for (portion, portion_id) in plan.portions.iter().zip(&portion_ids) {
             let entry = EntryRef {
                 plan_id: id,
@@ -291,6 +309,7 @@ pub fn create(
             };
             ledger::post(
                 conn,
+                &lock,
                 entry,
                 EntryKind::Adjust,
                 portion.amount,
@@ -337,7 +356,7 @@ pub fn update_content(
 ) -> Result<PlanView, AppError> {
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
-        let (plan, acting) = visible_plan(conn, account, id)?;
+        let (lock, plan, acting) = locked_plan(conn, account, id)?;
         holder_side_only(acting)?;
         if !content_editable(plan.status()?) {
             return Err(AppError::conflict(
@@ -368,11 +387,11 @@ pub fn update_content(
         errors.into_result()?;
         let mut changed = Vec::new();
         if let Some(outcomes) = &outcomes {
-            store::replace_outcomes(conn, id, outcomes)?;
+            store::replace_outcomes(conn, &lock, outcomes)?;
             changed.push("outcomes");
         }
         if let Some(planned) = &planned {
-            store::replace_planned(conn, id, planned)?;
+            store::replace_planned(conn, &lock, planned)?;
             changed.push("planned support");
         }
         store::touch(conn, id, now)?;
@@ -415,7 +434,7 @@ pub fn move_money(
         .required("amount", input.amount.as_deref())
         .and_then(|a| errors.check("amount", Money::parse(a.trim())));
     write_transaction(conn, |conn| {
-        let (plan, acting) = visible_plan(conn, account, id)?;
+        let (lock, plan, acting) = locked_plan(conn, account, id)?;
         holder_side_only(acting)?;
         if plan.status()? != PlanStatus::Approved {
             return Err(AppError::conflict(
@@ -445,8 +464,8 @@ pub fn move_money(
         errors.into_result()?;
         let (new_from, new_to) =
             plans::move_between_lines(from, to, amount).map_err(AppError::Validation)?;
-        store::set_planned_amount(conn, from.id, new_from.pence())?;
-        store::set_planned_amount(conn, to.id, new_to.pence())?;
+        store::set_planned_amount(conn, &lock, from.id, new_from.pence())?;
+        store::set_planned_amount(conn, &lock, to.id, new_to.pence())?;
         store::touch(conn, id, now)?;
         store::record_event(
             conn,
@@ -477,7 +496,7 @@ pub fn transition(
 ) -> Result<PlanView, AppError> {
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
-        let (plan, acting) = visible_plan(conn, account, id)?;
+        let (lock, plan, acting) = locked_plan(conn, account, id)?;
         let (action, allowed) = match to {
             PlanStatus::Submitted => ("submitted", holder_side_only(acting)),
             PlanStatus::Approved => ("approved", commissioner_only(acting)),
@@ -485,7 +504,8 @@ pub fn transition(
             PlanStatus::Ended => ("ended", commissioner_only(acting)),
         };
         allowed?;
-        if let Some(reason) = plans::transition_refused(plan.status()?, to) {
+        let from = plan.status()?;
+        if let Some(reason) = plans::transition_refused(from, to) {
             return Err(AppError::conflict("plan-state", reason));
         }
         if to == PlanStatus::Submitted && store::outcomes(conn, id)?.is_empty() {
@@ -494,7 +514,12 @@ pub fn transition(
                 "must hold at least one outcome before the plan is submitted: say what is important to you",
             ));
         }
-        store::set_status(conn, id, to, now)?;
+        if !store::move_status(conn, &lock, from, to, now)? {
+            return Err(AppError::conflict(
+                "plan-state",
+                "This plan has just been changed by someone else. Look at it again before going on.",
+            ));
+        }
         store::record_event(conn, id, account.id, acting, action, "", now)?;
         let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
         let view = view(conn, &row, acting)?;
@@ -546,82 +571,6 @@ fn tell_of_transition(
         PlanStatus::Draft | PlanStatus::Ended => {}
     }
     Ok(())
-}
-
-/// The holder or a commissioner nominates a representative.
-pub fn add_representative(
-    conn: &mut DbConnection,
-    account: &Account,
-    id: i64,
-    representative_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<PlanView, AppError> {
-    let representative_id =
-        representative_id.ok_or_else(|| AppError::field("account_id", "is required"))?;
-    let now = now.naive_utc();
-    write_transaction(conn, |conn| {
-        let (plan, acting) = visible_plan(conn, account, id)?;
-        if !matches!(acting, ActingAs::Holder | ActingAs::Commissioner) {
-            return Err(AppError::Forbidden(
-                "Only the budget holder or their council can nominate a representative.".into(),
-            ));
-        }
-        let suitable = account_store::find(conn, representative_id)?.is_some_and(|a| {
-            a.id != plan.holder_id
-                && a.email.is_some()
-                && a.role != Role::Commissioner.as_str()
-                && a.role != Role::Admin.as_str()
-        });
-        if !suitable {
-            return Err(AppError::field(
-                "account_id",
-                "must be the account of a family member or friend, not the holder's own",
-            ));
-        }
-        if store::add_representative(conn, id, representative_id, account.id, now)? {
-            store::record_event(
-                conn,
-                id,
-                account.id,
-                acting,
-                "representative nominated",
-                &representative_id.to_string(),
-                now,
-            )?;
-        }
-        view(conn, &plan, acting)
-    })
-}
-
-pub fn remove_representative(
-    conn: &mut DbConnection,
-    account: &Account,
-    id: i64,
-    representative_id: i64,
-    now: DateTime<Utc>,
-) -> Result<PlanView, AppError> {
-    let now = now.naive_utc();
-    write_transaction(conn, |conn| {
-        let (plan, acting) = visible_plan(conn, account, id)?;
-        if !matches!(acting, ActingAs::Holder | ActingAs::Commissioner) {
-            return Err(AppError::Forbidden(
-                "Only the budget holder or their council can remove a representative.".into(),
-            ));
-        }
-        if !store::remove_representative(conn, id, representative_id)? {
-            return Err(AppError::NotFound);
-        }
-        store::record_event(
-            conn,
-            id,
-            account.id,
-            acting,
-            "representative removed",
-            &representative_id.to_string(),
-            now,
-        )?;
-        view(conn, &plan, acting)
-    })
 }
 
 /// The plans the caller may see, newest first.

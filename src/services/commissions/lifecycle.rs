@@ -1,0 +1,257 @@
+//! A commission's life after it is asked for: accepted or declined by the
+//! seller, cancelled or completed, and invoiced as support is delivered. Each
+//! step takes the plan's lock first and changes the status compare-and-set
+//! (the rule is in `store::locks`).
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{facts_of, standing, view, CommissionView};
+use crate::domain::commissions as rules;
+use crate::domain::ledger::EntryKind;
+use crate::domain::money::Money;
+use crate::domain::plans::parse_date;
+use crate::domain::quantity::Quantity;
+use crate::domain::vocab::{ActingAs, CommissionStatus, Vocabulary};
+use crate::error::{AppError, FieldErrors};
+use crate::services::accounts::Account;
+use crate::services::mail;
+use crate::services::plans::{is_holder_side, post_failed};
+use crate::store::commissions::{self as store, CommissionRow, NewDelivery};
+use crate::store::ledger::{self, EntryRef};
+use crate::store::locks::{self, Subject};
+use crate::store::plans as plan_store;
+use crate::store::{write_transaction, DbConnection};
+
+/// Accepted or declined: the holder and any broker on the plan are told.
+fn tell_of_answer(
+    conn: &mut DbConnection,
+    view: &CommissionView,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let (subject, summary) = match view.status {
+        CommissionStatus::Accepted => (
+            format!("Accepted: {}", view.listing_title),
+            "Your request was accepted. The support can go ahead as agreed.".to_owned(),
+        ),
+        CommissionStatus::Declined => (
+            format!("Declined: {}", view.listing_title),
+            format!(
+                "Your request was declined{}. The money set aside for it is back in your budget.",
+                view.reason
+                    .as_deref()
+                    .map(|r| format!(", with this reason: {r}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        _ => return Ok(()),
+    };
+    let plan = plan_store::find(conn, view.plan_id)?.ok_or(AppError::NotFound)?;
+    let mut people = vec![plan.holder_id];
+    people.extend(plan_store::brokers(conn, plan.id)?);
+    let draft = mail::Draft {
+        kind: "commission_answered",
+        subject,
+        summary,
+        facts: facts_of(view),
+        action_label: "See your plan",
+        action_path: format!("/plans/{}", view.plan_id),
+    };
+    for person in people {
+        if let Some(to) = mail::recipient(conn, person)? {
+            mail::tell(conn, &to, &draft, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// A ledger entry about this commission, made by this account.
+fn entry_for(row: &CommissionRow, account: &Account) -> EntryRef {
+    EntryRef {
+        plan_id: row.plan_id,
+        portion_id: row.portion_id,
+        commission_id: Some(row.id),
+        actor_id: Some(account.id),
+    }
+}
+
+/// Accept, decline, cancel or complete a commission. Declining, cancelling
+/// and completing release whatever it still holds of the budget.
+pub fn transition(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    to: CommissionStatus,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<CommissionView, AppError> {
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 1_000) {
+        return Err(AppError::field("reason", "must be at most 1000 characters"));
+    }
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let lock = locks::lock_plan_of(conn, Subject::Commission(id))?.ok_or(AppError::NotFound)?;
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let acting = standing(conn, account, &row)?;
+        let allowed = match to {
+            CommissionStatus::Accepted | CommissionStatus::Declined => acting == ActingAs::Seller,
+            CommissionStatus::Cancelled => is_holder_side(acting),
+            CommissionStatus::Completed => acting == ActingAs::Seller || is_holder_side(acting),
+            CommissionStatus::Requested => false,
+        };
+        if !allowed {
+            return Err(AppError::Forbidden(match to {
+                CommissionStatus::Accepted | CommissionStatus::Declined => {
+                    "Only the seller asked can accept or decline a commission.".into()
+                }
+                _ => "Only the budget holder's side or the seller can do this.".into(),
+            }));
+        }
+        let from = row.status()?;
+        if let Some(refusal) = rules::transition_refused(from, to) {
+            return Err(AppError::conflict("commission-state", refusal));
+        }
+        if !store::move_status(conn, &lock, id, (from, to), reason.as_deref(), now)? {
+            return Err(AppError::conflict(
+                "commission-state",
+                "This commission has just been changed by someone else. Look at it again before going on.",
+            ));
+        }
+        if !rules::holds_commitment(to) {
+            let held = ledger::commission_commitment(conn, id)?;
+            if held.pence() > 0 {
+                let entry = entry_for(&row, account);
+                ledger::post(
+                    conn,
+                    &lock,
+                    entry,
+                    EntryKind::Release,
+                    held,
+                    &format!("commission {}", to.code()),
+                    now,
+                )
+                .map_err(post_failed)?;
+            }
+        }
+        plan_store::record_event(
+            conn,
+            row.plan_id,
+            account.id,
+            acting,
+            &format!("commission {}", to.code()),
+            &format!("commission {id}"),
+            now,
+        )?;
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let view = view(conn, &row)?;
+        tell_of_answer(conn, &view, now)?;
+        Ok(view)
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct DeliveryInput {
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub quantity: Option<Value>,
+    pub amount: Option<String>,
+}
+
+/// The seller records support delivered and what it costs: money moves from
+/// committed to spent, never beyond what was commissioned.
+pub fn record_delivery(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: i64,
+    input: DeliveryInput,
+    now: DateTime<Utc>,
+) -> Result<CommissionView, AppError> {
+    let mut errors = FieldErrors::new();
+    let start = parse_date(&mut errors, "period_start", input.period_start.as_deref());
+    let end = parse_date(&mut errors, "period_end", input.period_end.as_deref());
+    let quantity = errors
+        .required("quantity", input.quantity.as_ref())
+        .and_then(|q| errors.check("quantity", Quantity::from_json(q)));
+    let amount = errors
+        .required("amount", input.amount.as_deref())
+        .and_then(|a| errors.check("amount", Money::parse(a.trim())));
+    if amount.is_some_and(|a| a.pence() <= 0) {
+        errors.add("amount", "must be more than zero");
+    }
+    if let (Some(start), Some(end)) = (start, end) {
+        if end < start {
+            errors.add("period_end", "must be on or after period_start");
+        }
+    }
+    errors.into_result()?;
+    let (start, end, quantity, amount) = (
+        start.expect("checked"),
+        end.expect("checked"),
+        quantity.expect("checked"),
+        amount.expect("checked"),
+    );
+    let now = now.naive_utc();
+    write_transaction(conn, |conn| {
+        let lock = locks::lock_plan_of(conn, Subject::Commission(id))?.ok_or(AppError::NotFound)?;
+        let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+        if standing(conn, account, &row)? != ActingAs::Seller {
+            return Err(AppError::Forbidden(
+                "Only the seller can record what was delivered.".into(),
+            ));
+        }
+        if row.status()? != CommissionStatus::Accepted {
+            return Err(AppError::conflict(
+                "commission-state",
+                "Deliveries can be recorded only on an accepted commission.",
+            ));
+        }
+        if start < row.start_date || end > row.end_date {
+            return Err(AppError::field(
+                "period_end",
+                format!(
+                    "must fall within the commission, {} to {}",
+                    row.start_date, row.end_date
+                ),
+            ));
+        }
+        let held = ledger::commission_commitment(conn, id)?;
+        if amount > held {
+            return Err(AppError::conflict(
+                "invoice-exceeds-commission",
+                format!(
+                    "This invoice is for {} but only {} of the commission is left to pay.",
+                    amount.display_gbp(),
+                    held.display_gbp()
+                ),
+            ));
+        }
+        store::insert_delivery(
+            conn,
+            &NewDelivery {
+                commission_id: id,
+                period_start: start,
+                period_end: end,
+                quantity_centi: quantity.hundredths(),
+                amount_pence: amount.pence(),
+                recorded_by: account.id,
+            },
+            now,
+        )?;
+        let entry = entry_for(&row, account);
+        ledger::post(
+            conn,
+            &lock,
+            entry,
+            EntryKind::Spend,
+            amount,
+            "delivery invoiced",
+            now,
+        )
+        .map_err(post_failed)?;
+        view(conn, &row)
+    })
+}
