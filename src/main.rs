@@ -323,7 +323,7 @@ fn generate(config: &Config, size: GenerateSize, seed: u64) -> anyhow::Result<()
 }
 
 fn reindex(config: &Config) -> anyhow::Result<()> {
-    use bespoke::services::search::drain_outbox;
+    use bespoke::services::search::{apply_outbox_batch, hold_outbox_lease};
     use bespoke::store::search as outbox;
     use indicatif::{ProgressBar, ProgressStyle};
 
@@ -336,36 +336,46 @@ fn reindex(config: &Config) -> anyhow::Result<()> {
             .progress_chars("=> "),
     );
     progress.set_message("Rebuilding the search index");
-    // The embedded index has one writer: if the server holds it, the server does the work.
-    let engine = startup::open_search(config, true).ok();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let worker = async {
-            if let Some(engine) = &engine {
-                drain_outbox(&db, engine.as_ref(), places)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                engine.compact().await?;
+    // Whoever holds the search outbox's lease applies it. A running server
+    // holds it, and then does the work while this shows the progress; when
+    // none does (or one stopped and its lease ran out), this command takes
+    // the lease and applies the outbox itself.
+    let holder = format!("reindex-{}", std::process::id());
+    let engine = runtime.block_on(async {
+        let mut engine = None;
+        loop {
+            let pending = db
+                .run(|conn| outbox::pending(conn).map_err(bespoke::error::AppError::from))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            progress.set_position((queued as u64 + 1).saturating_sub(pending as u64));
+            if pending == 0 {
+                break;
             }
-            Ok::<_, anyhow::Error>(())
-        };
-        let watcher = async {
-            loop {
-                let pending = db
-                    .run(|conn| outbox::pending(conn).map_err(bespoke::error::AppError::from))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                progress.set_position((queued as u64 + 1).saturating_sub(pending as u64));
-                if pending == 0 {
-                    return Ok::<_, anyhow::Error>(());
+            if hold_outbox_lease(&db, &holder).await {
+                if engine.is_none() {
+                    engine = startup::open_search(config, true).ok();
                 }
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                if let Some(engine) = &engine {
+                    apply_outbox_batch(&db, engine.as_ref(), places)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    continue;
+                }
+                // The engine is a server's: leave it the lease.
+                bespoke::store::instances::release_leases_of(&mut *db.get()?, &holder)?;
             }
-        };
-        tokio::try_join!(worker, watcher)
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        if let Some(engine) = &engine {
+            engine.compact().await?;
+        }
+        Ok::<_, anyhow::Error>(engine)
     })?;
+    bespoke::store::instances::release_leases_of(&mut *db.get()?, &holder)?;
     progress.finish_with_message("Search index rebuilt");
     println!(
         "Reindexed {queued} listings ({} engine).",

@@ -516,3 +516,101 @@ async fn money_moved_between_lines_at_once_never_goes_below_zero() {
     assert_eq!(plan["planned_support"][0]["amount"], "0.00", "{plan}");
     assert_eq!(plan["planned_support"][1]["amount"], "100.00", "{plan}");
 }
+
+#[actix_web::test]
+async fn twenty_retries_with_one_idempotency_key_commission_once() {
+    // Room for one commission only: a retry that ran the work again would be
+    // refused for the budget instead of answering the first commission.
+    let r = race("30.00").await;
+    let path = format!("/api/v1/plans/{}/commissions", r.plan_id);
+    let body = json!({"listing_id": r.listing_id, "portion": "direct_payment",
+                      "quantity": "3", "per": "week", "start_date": day(0), "end_date": day(6)});
+    let retry = || async {
+        let mut response = r
+            .app
+            .server
+            .post(&path)
+            .insert_header(("Authorization", format!("Bearer {}", r.holder)))
+            .insert_header(("Idempotency-Key", "the-same-purchase"))
+            .send_json(&body)
+            .await
+            .expect("a response");
+        let text = response.body().await.expect("a body");
+        (
+            response.status(),
+            serde_json::from_slice::<Value>(&text).unwrap(),
+        )
+    };
+    let replies = join_all((0..SAME).map(|_| retry())).await;
+    let ids: Vec<&Value> = replies.iter().map(|(_, body)| &body["id"]).collect();
+    for (status, body) in &replies {
+        assert_eq!(*status, StatusCode::CREATED, "{body}");
+    }
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(common::count_rows(&mut r.app.db(), "commissions"), 1);
+    r.assert_books_balance().await;
+}
+
+#[actix_web::test]
+async fn an_offer_made_while_another_is_accepted_is_never_left_open() {
+    let r = race("1000.00").await;
+    let (_, second) = r
+        .app
+        .account("bilal@example.org", "personal_assistant")
+        .await;
+    let listing = r
+        .app
+        .post(
+            "/api/v1/listings",
+            Some(&second),
+            json!({"title": "Another personal assistant", "category": "personal_assistant",
+                   "price": {"amount": "11.00", "unit": "hour"},
+                   "postcode": "M14 5AB", "areas": ["M14"]}),
+        )
+        .await;
+    assert_eq!(listing.status, StatusCode::CREATED, "{}", listing.text);
+    for round in 0..ROUNDS {
+        let offer_id = r.request_and_offer().await;
+        let offer = r
+            .app
+            .get(&format!("/api/v1/offers/{offer_id}"), Some(&r.holder))
+            .await
+            .json();
+        let request_id = offer["request_id"].as_i64().unwrap();
+        let (accept_path, offers_path) = (
+            format!("/api/v1/offers/{offer_id}/accept"),
+            format!("/api/v1/requests/{request_id}/offers"),
+        );
+        let (accepted, made) = futures_util::join!(
+            r.app.post(
+                &accept_path,
+                Some(&r.holder),
+                json!({"portion": "direct_payment"})
+            ),
+            r.app.post(
+                &offers_path,
+                Some(&second),
+                json!({"price": {"amount": "11.00"}, "message": "Me too."})
+            )
+        );
+        assert_eq!(
+            accepted.status,
+            StatusCode::CREATED,
+            "round {round}: {}",
+            accepted.text
+        );
+        assert!(
+            matches!(made.status.as_u16(), 201 | 409),
+            "round {round}: {}",
+            made.text
+        );
+        let offers = r.app.get(&offers_path, Some(&r.holder)).await.json();
+        for o in offers["items"].as_array().unwrap() {
+            assert_ne!(
+                o["status"], "open",
+                "round {round}: an open offer on a filled request: {o}"
+            );
+        }
+        r.assert_books_balance().await;
+    }
+}

@@ -64,13 +64,13 @@ pub fn create_once<T: Serialize>(
         Ok(Created::New(Box::new(created)))
     });
     match outcome {
-        // Two requests with one key raced on PostgreSQL: the loser replays the winner's answer.
-        Err(AppError::Internal(_)) if idempotency.is_some() => {
-            match replay(conn, account_id, idempotency)? {
-                Some(body) => Ok(Created::Replayed(body)),
-                None => outcome,
-            }
-        }
+        // Two requests with one key raced on PostgreSQL: the loser waited for the
+        // winner's lock, then failed (a duplicate key, a budget now spent, an
+        // offer now accepted); it replays the winner's answer.
+        Err(_) if idempotency.is_some() => match replay(conn, account_id, idempotency)? {
+            Some(body) => Ok(Created::Replayed(body)),
+            None => outcome,
+        },
         other => other,
     }
 }

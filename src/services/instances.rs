@@ -111,9 +111,19 @@ pub fn conflict(me: &InstanceRow, other: &InstanceRow, shared_embedded_ok: bool)
     None
 }
 
+/// The host this process runs on, as instances name each other.
+fn host() -> String {
+    hostname::get()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "unknown host".into())
+}
+
 /// Records this instance, then refuses to go on (and withdraws it) if another
-/// live instance cannot run beside it. Registering first means two instances
-/// starting at the same moment still see each other.
+/// instance alive on the database cannot run beside it. Registering first
+/// means two instances starting at the same moment still see each other. A
+/// row can outlive an instance that was killed by up to 30 s, so only an
+/// instance heard from after this one started is refused: start-up waits up to
+/// a heartbeat and a little more to tell.
 pub fn register(
     conn: &mut DbConnection,
     config: &Config,
@@ -123,30 +133,50 @@ pub fn register(
 ) -> anyhow::Result<()> {
     let me = InstanceRow {
         id: id.to_owned(),
-        bind: format!(
-            "{} {}",
-            hostname::get()
-                .map(|h| h.to_string_lossy().into_owned())
-                .unwrap_or_else(|_| "unknown host".into()),
-            config.bind
-        ),
+        bind: format!("{} {}", host(), config.bind),
         search: search_of(config),
         secret_fingerprint,
         started_at: now,
         last_seen: now,
     };
-    store::register(conn, &me)?;
-    let others = store::others_seen_since(conn, id, now - chrono::Duration::seconds(STALE_SECS))?;
-    if let Some(problem) = others
-        .iter()
-        .find_map(|other| conflict(&me, other, config.test_shared_embedded_index))
-    {
-        store::deregister(conn, id)?;
-        anyhow::bail!("{problem}");
+    let stale = now - chrono::Duration::seconds(STALE_SECS);
+    if let Some(twin) = store::find(conn, id)?.filter(|row| row.last_seen >= stale) {
+        let twin_host = twin.bind.rsplit_once(' ').map_or("", |(h, _)| h);
+        if twin_host != host() {
+            anyhow::bail!(
+                "an instance on {twin_host} uses the same instance id: this data directory was                  copied from it. Give this instance an empty BESPOKE_DATA_DIR, or delete                  {} here",
+                config.data_dir.join("instance-id").display()
+            );
+        }
     }
-    if !others.is_empty() {
+    store::register(conn, &me)?;
+    let refusal = |others: &[InstanceRow]| {
+        others
+            .iter()
+            .find_map(|other| conflict(&me, other, config.test_shared_embedded_index))
+    };
+    let listed = store::others_seen_since(conn, id, stale)?;
+    if refusal(&listed).is_some() {
+        let deadline = std::time::Instant::now() + HEARTBEAT + Duration::from_secs(5);
+        loop {
+            let alive = store::others_seen_since(conn, id, now)?;
+            if let Some(problem) = refusal(&alive) {
+                store::deregister(conn, id)?;
+                anyhow::bail!("{problem}");
+            }
+            if std::time::Instant::now() >= deadline {
+                tracing::warn!(
+                    "an instance that stopped without saying so is still listed; it has not \
+                     been heard from since this one started, so start-up goes on"
+                );
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+    if !listed.is_empty() {
         tracing::info!(
-            others = others.len(),
+            others = listed.len(),
             "other instances are running on this database"
         );
     }
@@ -155,8 +185,9 @@ pub fn register(
 
 /// Keeps this instance's row fresh for as long as the server runs.
 pub async fn run_heartbeat(db: Db, id: String) {
+    let mut beats = tokio::time::interval(HEARTBEAT);
     loop {
-        tokio::time::sleep(HEARTBEAT).await;
+        beats.tick().await;
         let me = id.clone();
         let beat = db
             .run(move |conn| store::heartbeat(conn, &me, Utc::now().naive_utc()))

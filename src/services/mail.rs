@@ -248,16 +248,27 @@ pub async fn send_due(
     from: &Mailbox,
     lease_secs: i64,
 ) -> Result<usize, AppError> {
+    let lease_until = Utc::now().naive_utc() + chrono::Duration::seconds(lease_secs);
     let rows = db
         .run(move |conn| {
             let now = Utc::now().naive_utc();
-            let lease_until = now + chrono::Duration::seconds(lease_secs);
             store::claim_due(conn, now, lease_until, claim_size(lease_secs)).map_err(AppError::from)
         })
         .await?;
+    let longest = chrono::Duration::seconds(SEND_TIMEOUT_SECS);
     let mut sent = 0;
     for row in rows {
-        let outcome = send(delivery, &row, from).await;
+        // Never start a send that might outlast the lease: another instance
+        // may take the rest once it runs out.
+        if Utc::now().naive_utc() + longest >= lease_until {
+            break;
+        }
+        let outcome = tokio::time::timeout(
+            longest.to_std().expect("positive"),
+            send(delivery, &row, from),
+        )
+        .await
+        .unwrap_or_else(|_| Err("the mail server took too long".to_owned()));
         let (id, attempts, via) = (row.id, row.attempts, delivery.via());
         match outcome {
             Ok(()) => {
@@ -268,7 +279,7 @@ pub async fn send_due(
             Err(error) => {
                 tracing::warn!(mail = id, attempts = attempts + 1, %error, "could not send a message; will retry");
                 let next = Utc::now().naive_utc() + backoff(attempts);
-                db.run(move |conn| store::retry_later(conn, id, &error, next))
+                db.run(move |conn| store::retry_later(conn, id, lease_until, &error, next))
                     .await?;
             }
         }

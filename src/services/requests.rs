@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::services::accounts::Account;
 use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
-use crate::services::plans::{is_holder_side, standing, visible_plan};
+use crate::services::plans::{is_holder_side, locked_plan, standing};
 use crate::store::locks::{self, Subject};
 use crate::store::offers::{self as offer_store};
 use crate::store::plans::{self as plan_store, PlanRow};
@@ -259,7 +259,7 @@ pub fn create(
     let today = now.date_naive();
     let now = now.naive_utc();
     create_once(conn, account.id, idempotency.as_ref(), now, |conn| {
-        let (plan, acting) = visible_plan(conn, account, request.plan_id)?;
+        let (_lock, plan, acting) = locked_plan(conn, account, request.plan_id)?;
         if !is_holder_side(acting) {
             return Err(AppError::Forbidden(
                 "Only the budget holder, their representative or their broker can ask for support."

@@ -200,7 +200,7 @@ const OUTBOX_LEASE: &str = "search_outbox";
 const OUTBOX_LEASE_SECS: i64 = 60;
 
 /// Whether this instance holds (or has just taken) the outbox lease.
-async fn hold_outbox_lease(db: &Db, instance: &str) -> bool {
+pub async fn hold_outbox_lease(db: &Db, instance: &str) -> bool {
     let me = instance.to_owned();
     db.run(move |conn| {
         crate::store::instances::claim_lease(

@@ -7,7 +7,8 @@ use diesel::prelude::*;
 
 use super::commissions::{CommissionRow, NewDelivery};
 use super::schema::{
-    commissions, deliveries, ledger_entries, listing_areas, listings, outcome_ratings, plan_brokers,
+    commissions, deliveries, ledger_entries, listing_areas, listings, outcome_ratings,
+    plan_brokers, plan_portions,
 };
 use super::{DbConnection, StoreError};
 use crate::on_backend;
@@ -175,5 +176,24 @@ pub fn analyze(conn: &mut DbConnection) -> Result<(), StoreError> {
         DbConnection::Sqlite(_) => "ANALYZE",
     };
     diesel::sql_query(statement).execute(conn)?;
+    Ok(())
+}
+
+/// Sets generated portions' balances to what their generated ledger says.
+/// The generator writes a synthetic market before any server runs on it, so
+/// it takes no plan locks (see `locks`).
+pub fn set_portion_balances(
+    conn: &mut DbConnection,
+    balances: &[(i64, i64, i64, i64)],
+) -> Result<(), StoreError> {
+    for (portion, budget, committed, spent) in balances {
+        diesel::update(plan_portions::table.find(portion))
+            .set((
+                plan_portions::budget_pence.eq(budget),
+                plan_portions::committed_pence.eq(committed),
+                plan_portions::spent_pence.eq(spent),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }

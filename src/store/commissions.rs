@@ -184,8 +184,10 @@ pub struct NewDelivery {
     pub recorded_by: i64,
 }
 
+/// Records support delivered on a commission of the locked plan.
 pub fn insert_delivery(
     conn: &mut DbConnection,
+    _lock: &PlanLock,
     delivery: &NewDelivery,
     now: NaiveDateTime,
 ) -> Result<i64, StoreError> {

@@ -35,6 +35,14 @@ pub fn register(conn: &mut DbConnection, row: &InstanceRow) -> Result<(), StoreE
     })
 }
 
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<InstanceRow>, StoreError> {
+    Ok(instances::table
+        .find(id)
+        .select(InstanceRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// The other instances seen since `since`.
 pub fn others_seen_since(
     conn: &mut DbConnection,

@@ -72,6 +72,7 @@ pub fn post(
         .execute(conn)?;
     plans::set_portion_balance(
         conn,
+        lock,
         entry.portion_id,
         next.budget.pence(),
         next.committed.pence(),

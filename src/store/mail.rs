@@ -113,19 +113,28 @@ pub fn mark_sent(
     Ok(())
 }
 
+/// Records a failed attempt on a message this instance claimed until
+/// `lease_until`; if another instance has claimed it since, it is theirs and
+/// is left alone.
 pub fn retry_later(
     conn: &mut DbConnection,
     id: i64,
+    lease_until: NaiveDateTime,
     error: &str,
     next_attempt_at: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(mail_outbox::table.find(id))
-        .set((
-            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
-            mail_outbox::last_error.eq(error),
-            mail_outbox::next_attempt_at.eq(next_attempt_at),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::sent_at.is_null())
+            .filter(mail_outbox::next_attempt_at.eq(lease_until)),
+    )
+    .set((
+        mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+        mail_outbox::last_error.eq(error),
+        mail_outbox::next_attempt_at.eq(next_attempt_at),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -213,18 +213,22 @@ impl Db {
     /// Applies pending migrations. On PostgreSQL, instances that start
     /// together take turns under an advisory lock, so each migration runs once.
     pub fn run_migrations(&self) -> Result<usize, StoreError> {
-        let mut conn = self.get()?;
-        let applied = match &mut *conn {
-            DbConnection::Pg(c) => {
-                let lock = format!("SELECT pg_advisory_lock({MIGRATION_LOCK})");
-                c.batch_execute(&lock)?;
-                let applied = c
-                    .run_pending_migrations(POSTGRES_MIGRATIONS)
-                    .map(|v| v.len());
-                c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
-                applied
+        let applied = match &self.target {
+            // A connection of its own, closed afterwards, so the advisory lock
+            // can never stay behind in the pool.
+            DatabaseTarget::Postgres(url) => {
+                let mut c = PgConnection::establish(url)
+                    .map_err(|e| StoreError::Migration(e.to_string()))?;
+                c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+                c.run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.len())
             }
-            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DatabaseTarget::Sqlite(_) => match &mut *self.get()? {
+                DbConnection::Sqlite(c) => {
+                    c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())
+                }
+                DbConnection::Pg(_) => unreachable!("an SQLite target opens SQLite connections"),
+            },
         };
         applied.map_err(|e| StoreError::Migration(e.to_string()))
     }

@@ -154,6 +154,7 @@ pub fn portion(conn: &mut DbConnection, id: i64) -> Result<Option<PortionRow>, S
 
 pub fn set_portion_balance(
     conn: &mut DbConnection,
+    _lock: &PlanLock,
     id: i64,
     budget_pence: i64,
     committed_pence: i64,

@@ -256,9 +256,11 @@ pub fn expire_due(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<Vec<RequestRow>, StoreError> {
+    // In id order, so instances expiring at once lock rows in the same order.
     let due: Vec<RequestRow> = support_requests::table
         .filter(support_requests::status.eq(RequestStatus::Open.code()))
         .filter(support_requests::expires_on.lt(today))
+        .order(support_requests::id)
         .select(RequestRow::as_select())
         .load(conn)?;
     for row in &due {

@@ -245,6 +245,9 @@ impl TestApp {
         } = self;
         server.stop().await;
         drop(_background);
+        // As a clean stop of `bespoke serve` does: give up leases, leave the list.
+        bespoke::services::instances::deregister(&state.db, &state.instance.id)
+            .expect("the instance stops cleanly");
         drop(state);
         // Let the stopped tasks go, so the search index's writer lock is released.
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;

@@ -231,6 +231,7 @@ pub fn record_delivery(
         }
         store::insert_delivery(
             conn,
+            &lock,
             &NewDelivery {
                 commission_id: id,
                 period_start: start,

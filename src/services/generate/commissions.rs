@@ -17,7 +17,7 @@ use crate::domain::vocab::{ActingAs, CommissionStatus, QuantityPer, Unit, Vocabu
 use crate::error::AppError;
 use crate::store::bulk::{self, NewLedgerEntry, NewOutcomeRating, PricedListing};
 use crate::store::commissions::{CommissionRow, NewDelivery};
-use crate::store::{plans as plan_store, DbConnection};
+use crate::store::DbConnection;
 
 /// Weeks a generated commission runs for.
 pub const WEEKS: i64 = 4;
@@ -97,9 +97,7 @@ impl Chunk {
         }
         bulk::insert_ledger_entries(conn, &entries)?;
         bulk::insert_deliveries(conn, &deliveries)?;
-        for (portion, budget, committed, spent) in self.balances {
-            plan_store::set_portion_balance(conn, portion, budget, committed, spent)?;
-        }
+        bulk::set_portion_balances(conn, &self.balances)?;
         bulk::insert_ratings(conn, &self.ratings)?;
         bulk::insert_plan_brokers(conn, &self.brokers)?;
         Ok(())

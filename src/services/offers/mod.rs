@@ -339,6 +339,9 @@ pub fn make(
     let today = now.date_naive();
     let now = now.naive_utc();
     create_once(conn, account.id, idempotency.as_ref(), now, |conn| {
+        // Under the plan's lock: an offer is never left open on a request
+        // that an acceptance or a withdrawal has just closed.
+        locks::lock_plan_of(conn, Subject::Request(request_id))?.ok_or(AppError::NotFound)?;
         let request = store::find_request(conn, request_id)?.ok_or(AppError::NotFound)?;
         if !account.role.is_seller() || !fits_seller(conn, account.id, &request)? {
             // The plan's side may see the request but cannot answer it; others may not see it.
