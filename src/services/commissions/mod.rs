@@ -7,7 +7,7 @@ mod lifecycle;
 
 pub use lifecycle::{record_delivery, transition, DeliveryInput};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -96,6 +96,17 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 pub fn view(conn: &mut DbConnection, row: &CommissionRow) -> Result<CommissionView, AppError> {
+    let committed = ledger::commission_commitment(conn, row.id)?;
+    let spent = ledger::commission_spent(conn, row.id)?;
+    view_with(row, committed, spent)
+}
+
+/// A commission's view when what it holds and has spent are already known.
+fn view_with(
+    row: &CommissionRow,
+    committed: Money,
+    spent: Money,
+) -> Result<CommissionView, AppError> {
     let status = row.status()?;
     let acting_as = ActingAs::parse_code(&row.acting_as).map_err(|_| corrupt("acting_as"))?;
     let cost: Cost = serde_json::from_str(&row.cost).map_err(|_| corrupt("cost"))?;
@@ -133,8 +144,8 @@ pub fn view(conn: &mut DbConnection, row: &CommissionRow) -> Result<CommissionVi
                 .map(|f| serde_json::to_value(f).expect("fee lines serialise"))
                 .collect(),
         },
-        committed: ledger::commission_commitment(conn, row.id)?,
-        spent: ledger::commission_spent(conn, row.id)?,
+        committed,
+        spent,
         requested_by: row.requested_by,
         acting_as,
         brokered_by: (acting_as == ActingAs::Broker).then_some(row.requested_by),
@@ -309,12 +320,16 @@ pub(crate) fn annual_budget(
 
 /// Checks a request against the plan and the listing and prices it. To
 /// commit it, take the plan's lock first.
+///
+/// The listing is read by the caller beforehand: it is the seller's, not the
+/// plan's, so reading it before the plan's lock keeps the lock short.
 fn quote_in(
     conn: &mut DbConnection,
     account: &Account,
     plan_id: i64,
     request: &CommissionRequest,
     today: NaiveDate,
+    listing: Option<listing_store::StoredListing>,
 ) -> Result<Quote, AppError> {
     let (plan, acting, portions) = plan_for_commission(
         conn,
@@ -326,8 +341,8 @@ fn quote_in(
     )?;
     let portion = resolve_portion(&portions, &request.portion)?;
 
-    let listing = listing_store::find(conn, request.listing_id)?
-        .ok_or_else(|| AppError::field("listing_id", "is not a listing on Bespoke"))?;
+    let listing =
+        listing.ok_or_else(|| AppError::field("listing_id", "is not a listing on Bespoke"))?;
     if listing.content.status != ListingStatus::Published {
         return Err(AppError::conflict(
             "listing-unavailable",
@@ -409,7 +424,8 @@ pub fn preview(
     now: DateTime<Utc>,
 ) -> Result<Preview, AppError> {
     let request = check_request(input).map_err(AppError::Validation)?;
-    let quote = quote_in(conn, account, plan_id, &request, now.date_naive())?;
+    let listing = listing_store::find(conn, request.listing_id)?;
+    let quote = quote_in(conn, account, plan_id, &request, now.date_naive(), listing)?;
     let balances = ledger::balances_of_plan(conn, plan_id)?;
     let available = balances
         .get(&quote.portion.id)
@@ -440,6 +456,7 @@ fn commission_in_transaction(
     today: NaiveDate,
     now: chrono::NaiveDateTime,
 ) -> Result<CommissionView, AppError> {
+    let listing = listing_store::find(conn, request.listing_id)?;
     let lock = locks::lock_plan(conn, plan_id)?.ok_or(AppError::NotFound)?;
     let Quote {
         plan,
@@ -448,7 +465,7 @@ fn commission_in_transaction(
         listing,
         cost,
         affiliation,
-    } = quote_in(conn, account, plan_id, request, today)?;
+    } = quote_in(conn, account, plan_id, request, today, listing)?;
     let row = CommissionRow {
         id: 0,
         plan_id,
@@ -509,6 +526,13 @@ pub(crate) fn commit(
     row: &CommissionRow,
     now: chrono::NaiveDateTime,
 ) -> Result<CommissionView, AppError> {
+    // To the microsecond, as both databases keep it, so the answer built
+    // below says exactly what a later read will.
+    let row = &CommissionRow {
+        created_at: row.created_at.trunc_subsecs(6),
+        updated_at: row.updated_at.trunc_subsecs(6),
+        ..row.clone()
+    };
     let id = store::insert(conn, lock, row)?;
     let entry = EntryRef {
         plan_id: row.plan_id,
@@ -538,8 +562,9 @@ pub(crate) fn commit(
         ),
         now,
     )?;
-    let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
-    view(conn, &row)
+    // Just written: it holds its whole cost and has spent nothing.
+    let row = CommissionRow { id, ..row.clone() };
+    view_with(&row, Money::from_pence(row.total_pence), Money::ZERO)
 }
 
 /// The holder hears of every commission a broker makes for them, with any
