@@ -614,3 +614,35 @@ async fn an_offer_made_while_another_is_accepted_is_never_left_open() {
         r.assert_books_balance().await;
     }
 }
+
+#[actix_web::test]
+async fn two_instances_sending_digests_at_once_send_each_once() {
+    let r = race("1000.00").await;
+    r.request_and_offer().await;
+    let seller_id = r.app.get("/api/v1/me", Some(&r.seller)).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    // Two connections, as two instances' digest workers would have.
+    let barrier = std::sync::Barrier::new(2);
+    let sent: Vec<usize> = std::thread::scope(|scope| {
+        let rounds: Vec<_> = (0..2)
+            .map(|_| {
+                let mut conn = r.app.db();
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    bespoke::services::requests::send_digests(&mut conn, chrono::Utc::now())
+                        .expect("a digest round")
+                })
+            })
+            .collect();
+        rounds.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let to_seller = bespoke::store::mail::recent(&mut r.app.db(), 1000)
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == "request_digest" && m.to_account_id == Some(seller_id))
+        .count();
+    assert_eq!(to_seller, 1, "digests written by the two rounds: {sent:?}");
+    assert_eq!(sent.iter().sum::<usize>(), 1, "{sent:?}");
+}
