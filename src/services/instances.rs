@@ -84,7 +84,8 @@ pub fn search_of(config: &Config) -> String {
 /// What is wrong with running `me` beside `other`, in words for the operator.
 pub fn conflict(me: &InstanceRow, other: &InstanceRow, shared_embedded_ok: bool) -> Option<String> {
     let who = format!(
-        "another Bespoke instance ({}, started {} UTC) is running on this database",
+        "another Bespoke instance ({} {}, started {} UTC) is running on this database",
+        other.host,
         other.bind,
         other.started_at.format("%Y-%m-%d %H:%M:%S")
     );
@@ -133,7 +134,8 @@ pub fn register(
 ) -> anyhow::Result<()> {
     let me = InstanceRow {
         id: id.to_owned(),
-        bind: format!("{} {}", host(), config.bind),
+        host: host(),
+        bind: config.bind.to_string(),
         search: search_of(config),
         secret_fingerprint,
         started_at: now,
@@ -141,10 +143,10 @@ pub fn register(
     };
     let stale = now - chrono::Duration::seconds(STALE_SECS);
     if let Some(twin) = store::find(conn, id)?.filter(|row| row.last_seen >= stale) {
-        let twin_host = twin.bind.rsplit_once(' ').map_or("", |(h, _)| h);
-        if twin_host != host() {
+        if twin.host != me.host {
             anyhow::bail!(
-                "an instance on {twin_host} uses the same instance id: this data directory was                  copied from it. Give this instance an empty BESPOKE_DATA_DIR, or delete                  {} here",
+                "an instance on {} uses the same instance id: this data directory was                  copied from it. Give this instance an empty BESPOKE_DATA_DIR, or delete                  {} here",
+                twin.host,
                 config.data_dir.join("instance-id").display()
             );
         }
@@ -216,7 +218,8 @@ mod tests {
             .unwrap();
         InstanceRow {
             id: "a".into(),
-            bind: "http://10.0.0.1:8080/".into(),
+            host: "web-1".into(),
+            bind: "0.0.0.0:8080".into(),
             search: search.into(),
             secret_fingerprint: secret.into(),
             started_at: at,

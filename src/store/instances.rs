@@ -12,6 +12,7 @@ use crate::on_backend;
 #[diesel(table_name = instances)]
 pub struct InstanceRow {
     pub id: String,
+    pub host: String,
     pub bind: String,
     /// `embedded`, or `meilisearch <url> <index>`.
     pub search: String,

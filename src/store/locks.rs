@@ -25,7 +25,7 @@
 //! wait for the money lock. On SQLite the write transaction already holds the
 //! database's single write lock from its first statement (`BEGIN IMMEDIATE`),
 //! so the lock only reads the row. A transaction locks one plan; a use case
-//! that ever needs two locks them in ascending id order ([`lock_plans`]).
+//! that ever needs two must lock them in ascending id order.
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
@@ -88,25 +88,6 @@ pub fn lock_plan(conn: &mut DbConnection, plan_id: i64) -> Result<Option<PlanLoc
         DbConnection::Sqlite(c) => query.first(c).optional()?,
     };
     Ok(found.map(|plan_id| PlanLock { plan_id }))
-}
-
-/// Locks several plans, always in ascending id order, so two use cases that
-/// lock the same plans cannot wait for each other.
-pub fn lock_plans(
-    conn: &mut DbConnection,
-    plan_ids: &[i64],
-) -> Result<Option<Vec<PlanLock>>, StoreError> {
-    let mut ids = plan_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut locks = Vec::with_capacity(ids.len());
-    for id in ids {
-        match lock_plan(conn, id)? {
-            Some(lock) => locks.push(lock),
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(locks))
 }
 
 /// Locks the plan a commission, offer or request belongs to. The link to the

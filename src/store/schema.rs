@@ -51,6 +51,7 @@ diesel::table! {
 diesel::table! {
     instances (id) {
         id -> Text,
+        host -> Text,
         bind -> Text,
         search -> Text,
         secret_fingerprint -> Text,

@@ -5,6 +5,7 @@
 -- an embedded search index that cannot be shared).
 CREATE TABLE instances (
     id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
     bind TEXT NOT NULL,
     search TEXT NOT NULL,
     secret_fingerprint TEXT NOT NULL,
