@@ -12,7 +12,9 @@ pub struct Config {
     pub database: DatabaseTarget,
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
-    /// Seed the demo marketplace on first start.
+    /// Seed the demo marketplace on first start and offer its sign-in without
+    /// a password. Only ever on for the embedded SQLite database served at a
+    /// loopback address (see [`demo_is_harmless`]).
     pub demo: bool,
     /// The token signing secret; when absent one is generated and kept in the data directory.
     pub jwt_secret: Option<Vec<u8>>,
@@ -39,6 +41,9 @@ pub struct Config {
     /// (`BESPOKE_TEST_SHARED_EMBEDDED_INDEX`): only for tests, where search
     /// does not matter; their indexes go stale.
     pub test_shared_embedded_index: bool,
+    /// The reverse proxies whose `X-Forwarded-For` is believed
+    /// (`BESPOKE_TRUSTED_PROXIES`, addresses or CIDR ranges, comma-separated).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +90,6 @@ impl Config {
                     "must be an address and port, like 127.0.0.1:8080",
                 )
             })?;
-        let demo = parse_flag("BESPOKE_DEMO", get("BESPOKE_DEMO"), true)?;
         let secure_cookies = parse_flag(
             "BESPOKE_SECURE_COOKIES",
             get("BESPOKE_SECURE_COOKIES"),
@@ -198,6 +202,28 @@ impl Config {
             120,
             15..=3600,
         )?;
+        let trusted_proxies = parse_proxies(get("BESPOKE_TRUSTED_PROXIES"))?;
+        let asked = get("BESPOKE_DEMO")
+            .map(|value| parse_flag("BESPOKE_DEMO", Some(value), false))
+            .transpose()?;
+        let demo = match (
+            asked,
+            demo_is_harmless(&database, bind, &public_url, &trusted_proxies),
+        ) {
+            (Some(false), _) => false,
+            (None, harmless) => harmless.is_ok(),
+            (Some(true), Ok(())) => true,
+            (Some(true), Err(why)) => {
+                return Err(invalid(
+                    "BESPOKE_DEMO",
+                    format!(
+                        "the demo lets anyone sign in without a password, so it runs only on the \
+                         embedded SQLite database at a loopback address, and {why}; unset \
+                         BESPOKE_DEMO (or set it to 0) for a real deployment"
+                    ),
+                ))
+            }
+        };
         let test_shared_embedded_index = parse_flag(
             "BESPOKE_TEST_SHARED_EMBEDDED_INDEX",
             get("BESPOKE_TEST_SHARED_EMBEDDED_INDEX"),
@@ -225,8 +251,66 @@ impl Config {
             },
             mail_lease_secs,
             test_shared_embedded_index,
+            trusted_proxies,
         })
     }
+}
+
+/// Whether a passwordless demo could only ever be reached from this machine:
+/// the embedded SQLite database, a loopback bind address, no public address
+/// elsewhere and no reverse proxy in front. The error says which is not so.
+pub fn demo_is_harmless(
+    database: &DatabaseTarget,
+    bind: SocketAddr,
+    public_url: &url::Url,
+    trusted_proxies: &[ipnet::IpNet],
+) -> Result<(), String> {
+    if !matches!(database, DatabaseTarget::Sqlite(_)) {
+        return Err("DATABASE_URL names a PostgreSQL database".into());
+    }
+    if !bind.ip().is_loopback() {
+        return Err(format!(
+            "BESPOKE_BIND is {bind}, which other machines can reach"
+        ));
+    }
+    let loopback_host = match public_url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !loopback_host {
+        return Err(format!(
+            "BESPOKE_PUBLIC_URL is {public_url}, an address other people use"
+        ));
+    }
+    if !trusted_proxies.is_empty() {
+        return Err("BESPOKE_TRUSTED_PROXIES says a reverse proxy serves it".into());
+    }
+    Ok(())
+}
+
+fn parse_proxies(value: Option<String>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let Some(text) = value else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<ipnet::IpNet>()
+                .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    invalid(
+                        "BESPOKE_TRUSTED_PROXIES",
+                        format!(
+                            "{part:?} is not an address or range; give addresses or CIDR ranges \
+                             separated by commas, like 10.0.0.5, 10.1.0.0/16"
+                        ),
+                    )
+                })
+        })
+        .collect()
 }
 
 fn parse_flag(
@@ -323,5 +407,36 @@ mod tests {
         assert_eq!(c.database.backend_name(), "postgresql");
         assert!(!c.demo);
         assert!(c.smtp_url.is_some() && c.meili_url.is_some() && c.jwt_secret.is_some());
+    }
+
+    #[test]
+    fn the_passwordless_demo_runs_only_where_nobody_else_can_reach_it() {
+        // The embedded default, at a loopback address: the demo is on by default.
+        assert!(config(&[]).unwrap().demo);
+        assert!(config(&[("BESPOKE_BIND", "[::1]:8080")]).unwrap().demo);
+        assert!(!config(&[("BESPOKE_DEMO", "0")]).unwrap().demo);
+        let real = [
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1/bespoke"),
+            ("BESPOKE_BIND", "0.0.0.0:8080"),
+            ("BESPOKE_BIND", "192.168.1.20:8080"),
+            ("BESPOKE_PUBLIC_URL", "https://bespoke.council.example"),
+            ("BESPOKE_TRUSTED_PROXIES", "127.0.0.1"),
+        ];
+        for (variable, value) in real {
+            // Off by default there ...
+            assert!(!config(&[(variable, value)]).unwrap().demo, "{variable}");
+            // ... and asking for it refuses to start, naming the setting.
+            let err = config(&[(variable, value), ("BESPOKE_DEMO", "1")]).unwrap_err();
+            assert_eq!(err.variable, "BESPOKE_DEMO");
+            assert!(err.message.contains(variable), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let c = config(&[("BESPOKE_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16,::1")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 3);
+        let err = config(&[("BESPOKE_TRUSTED_PROXIES", "10.0.0.5, proxy.local")]).unwrap_err();
+        assert_eq!(err.variable, "BESPOKE_TRUSTED_PROXIES");
     }
 }

@@ -161,6 +161,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             config.data_dir.display()
         )
     })?;
+    keep_private(&config)?;
     let instance = instances::claim_data_dir(&config.data_dir)?;
     let db = open_database(&config)?;
     let places = Places::get();
@@ -186,9 +187,21 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
     )?;
 
     let seeded = if config.demo {
+        tracing::warn!(
+            "the demo is on: anyone who can open this address can sign in without a password; \
+             it runs only on the embedded database at a loopback address"
+        );
         demo::seed(&mut conn, places, Utc::now())
             .map_err(|e| anyhow::anyhow!("cannot seed the demo data: {e}"))?
     } else {
+        let retired = demo::retire(&mut conn, Utc::now())
+            .map_err(|e| anyhow::anyhow!("cannot close the demo accounts: {e}"))?;
+        if retired > 0 {
+            tracing::warn!(
+                retired,
+                "the demo is off: the demo accounts seeded earlier can no longer sign in"
+            );
+        }
         false
     };
     drop(conn);
@@ -219,6 +232,48 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
         search_events: receiver,
         seeded,
     })
+}
+
+/// Everything in the data directory is personal data or a secret: only the
+/// user Bespoke runs as may read it. New files are made so (the process's
+/// umask), and files an older version left readable are closed up.
+fn keep_private(config: &Config) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: umask only sets this process's mask for new files; it
+        // touches no memory. Set before the database and the index are opened.
+        unsafe { libc::umask(0o077) };
+        fn close_up(path: &Path) -> std::io::Result<()> {
+            let meta = std::fs::symlink_metadata(path)?;
+            if meta.file_type().is_symlink() {
+                return Ok(());
+            }
+            let mode = meta.permissions().mode();
+            if meta.is_dir() {
+                for entry in std::fs::read_dir(path)? {
+                    close_up(&entry?.path())?;
+                }
+            }
+            if mode & 0o077 != 0 {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
+            }
+            Ok(())
+        }
+        let mut paths = vec![config.data_dir.clone()];
+        if let crate::store::DatabaseTarget::Sqlite(db) = &config.database {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut name = db.clone().into_os_string();
+                name.push(suffix);
+                paths.push(name.into());
+            }
+        }
+        for path in paths.iter().filter(|p| p.exists()) {
+            close_up(path)
+                .with_context(|| format!("cannot make {} private to this user", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Bank-holiday support ending after the last listed year is refused, so the

@@ -376,20 +376,22 @@ async fn a_tied_broker_must_name_the_alternatives_the_market_offers() {
     assert_eq!(alone.status, StatusCode::CREATED, "{}", alone.text);
     assert_eq!(alone.json()["broker_affiliation"], "owner");
 
-    // Three other sellers serve the district: three alternatives are needed.
+    // Three other sellers serve the district: three alternatives are needed,
+    // each another live listing of the kind, named once.
+    let mut others = Vec::new();
     for i in 0..3 {
         let (_, other) = s
             .app
             .account(&format!("other{i}@example.org"), "provider")
             .await;
-        listing(&s.app, &other, "personal_care").await;
+        others.push(listing(&s.app, &other, "personal_care").await);
     }
     let too_few = s
         .app
         .post(
             &plan,
             Some(&s.broker.1),
-            s.order(tied_listing, json!(["Listing 7", "Another agency"])),
+            s.order(tied_listing, json!([others[0], others[1]])),
         )
         .await;
     let problem = too_few.problem(422);
@@ -397,15 +399,32 @@ async fn a_tied_broker_must_name_the_alternatives_the_market_offers() {
         .as_str()
         .unwrap();
     assert!(message.contains("at least 3"), "{message}");
+    // The same listing three times is one alternative, not three.
+    let repeated = s
+        .app
+        .post(
+            &plan,
+            Some(&s.broker.1),
+            s.order(tied_listing, json!([others[0], others[0], others[0]])),
+        )
+        .await;
+    assert!(repeated.problem(422)["errors"]["alternatives_considered[1]"].is_array());
+    // Words are not listings: the body does not fit the contract.
+    let words = s
+        .app
+        .post(
+            &plan,
+            Some(&s.broker.1),
+            s.order(tied_listing, json!(["x", "x", "x"])),
+        )
+        .await;
+    words.problem(400);
     let enough = s
         .app
         .post(
             &plan,
             Some(&s.broker.1),
-            s.order(
-                tied_listing,
-                json!(["Other Care 1", "Other Care 2", "Other Care 3"]),
-            ),
+            s.order(tied_listing, json!(others)),
         )
         .await;
     assert_eq!(enough.status, StatusCode::CREATED, "{}", enough.text);
@@ -453,15 +472,26 @@ async fn a_tied_broker_must_name_the_alternatives_the_market_offers() {
         )
         .await;
     assert!(free.problem(422)["errors"]["price.amount"].is_array());
-    let brokerage = s
-        .app
-        .post(
-            &plan,
-            Some(&s.broker.1),
-            json!({"listing_id": own_listing, "portion": "direct_payment", "quantity": "1",
-                   "start_date": day(7), "end_date": day(34)}),
-        )
-        .await;
+    // A broker buying from themselves for a client needs the council's recorded agreement.
+    let order = json!({"listing_id": own_listing, "portion": "direct_payment", "quantity": "1",
+                       "start_date": day(7), "end_date": day(34)});
+    let refused = s.app.post(&plan, Some(&s.broker.1), order.clone()).await;
+    assert!(refused.problem(403)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("council"));
+    let (officer, _) = s.app.commissioner("agreeing@council.example").await;
+    bespoke::store::market::risks::record_agreement(
+        &mut s.app.db(),
+        "E08000003",
+        s.holder.0,
+        s.broker.0,
+        officer,
+        "Brokerage fee agreed at the plan review",
+        Utc::now().naive_utc(),
+    )
+    .unwrap();
+    let brokerage = s.app.post(&plan, Some(&s.broker.1), order).await;
     assert_eq!(brokerage.status, StatusCode::CREATED, "{}", brokerage.text);
     assert_eq!(brokerage.json()["broker_affiliation"], "owner");
     // 5% of the yearly budget (£5,000 over 331 days is £5,513.60 a year) for 28 days.

@@ -51,7 +51,7 @@ async fn a_broker_acts_for_a_client_who_sees_everything_and_can_take_access_back
     let (provider_id, provider) = app.account("tied@example.org", "provider").await;
     let tied = listing(&app, &provider).await;
     let (_, other) = app.account("other@example.org", "provider").await;
-    listing(&app, &other).await;
+    let alternative = listing(&app, &other).await;
 
     // The holder gives the broker access from the plan page.
     let holder = signed_in(&app, "amina@example.org").await;
@@ -119,8 +119,17 @@ async fn a_broker_acts_for_a_client_who_sees_everything_and_can_take_access_back
         .post_form(&app, &format!("/listings/{tied}/commission"), &order)
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.text.contains("alternatives you considered"));
+    assert!(refused.text.contains("other listings you considered"));
+    // Words are not listings: the form asks for a number or an address.
     order.push(("alternatives", "Other Care of Moss Side"));
+    let words = broker
+        .post_form(&app, &format!("/listings/{tied}/commission"), &order)
+        .await;
+    assert_eq!(words.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(words.text.contains("is not a listing"), "{}", words.text);
+    let pasted = format!("http://bespoke.example/listings/{alternative}");
+    order.pop();
+    order.push(("alternatives", pasted.as_str()));
     let preview = broker
         .post_form(&app, &format!("/listings/{tied}/commission"), &order)
         .await;
@@ -138,7 +147,9 @@ async fn a_broker_acts_for_a_client_who_sees_everything_and_can_take_access_back
     // The holder sees who bought it, the declaration, and the history.
     let seen = page(&holder, &app, commission_path.split('?').next().unwrap()).await;
     assert!(seen.text.contains("The broker's interest in this seller"));
-    assert!(seen.text.contains("Other Care of Moss Side"));
+    assert!(seen
+        .text
+        .contains(&format!("Home care in Moss Side (listing {alternative})")));
     let plan_page = page(&holder, &app, &format!("/plans/{plan_id}")).await;
     assert!(plan_page.text.contains("Horizon Brokerage"));
     assert!(plan_page.text.contains("broker given access"));

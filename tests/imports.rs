@@ -90,22 +90,34 @@ async fn listings_import_for_existing_sellers() {
          pa@example.org,Weekend support,,personal_assistant,16.00,hour,M14 5AB,,weekend,en,,published,employed_by_holder\n\
          nobody@example.org,Ghost,,home_help,10.00,hour,M14,,,,,,\n\
          holder@example.org,Not a seller,,home_help,10.00,hour,M14,,,,,,\n\
-         pa@example.org,Bad price,,personal_assistant,cheap,hour,M14,,,,,,\n",
+         pa@example.org,Bad price,,personal_assistant,cheap,hour,M14,,,,,,\n\
+         pa@example.org,Nul\0byte,,personal_assistant,14.00,hour,M14,,,,,,\n\
+         pa@example.org,Spoof \u{202E}gnirpS,,personal_assistant,14.00,hour,M14,,,,,,\n\
+         pa@example.org,After the bad rows,Two lines\tare fine,personal_assistant,15.00,hour,M14 5AB,,,,,draft,\n",
     )
     .unwrap();
     let (ok, out, err) = bespoke(&app, &["import", "listings", path.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert_eq!(
         out.lines().last(),
-        Some("created: 2, updated: 0, skipped: 3"),
+        Some("created: 3, updated: 0, skipped: 5"),
         "{out}"
     );
     assert!(out.contains("line 4: skipped: no account has the email nobody@example.org"));
     assert!(out.contains("line 6: skipped: Price.amount"));
+    // A NUL byte or a direction override skips that row alone, naming the column.
+    assert!(
+        out.contains("line 7: skipped: title must not contain a NUL character"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 8: skipped: title must not contain characters that reverse"),
+        "{out}"
+    );
     let token = app.sign_in("pa@example.org", PASSWORD).await;
     let mine = app.get("/api/v1/listings?owner=me", Some(&token)).await;
     assert_eq!(mine.status, StatusCode::OK);
-    assert_eq!(mine.json()["total"], 2);
+    assert_eq!(mine.json()["total"], 3);
 }
 
 #[actix_web::test]

@@ -57,13 +57,25 @@ async fn holder(app: &TestApp, officer: &str, email: &str, mode: &str) -> (i64, 
 }
 
 async fn commission(app: &TestApp, token: &str, plan: i64, listing: i64, mode: &str) -> Value {
+    commission_with(app, token, plan, listing, mode, &[]).await
+}
+
+/// A commission naming the other listings considered (a tied broker must).
+async fn commission_with(
+    app: &TestApp,
+    token: &str,
+    plan: i64,
+    listing: i64,
+    mode: &str,
+    alternatives: &[i64],
+) -> Value {
     let reply = app
         .post(
             &format!("/api/v1/plans/{plan}/commissions"),
             Some(token),
             json!({"listing_id": listing, "portion": mode, "quantity": "2",
                    "start_date": day(7), "end_date": day(34),
-                   "alternatives_considered": ["Listing A", "Listing B", "Listing C"]}),
+                   "alternatives_considered": alternatives}),
         )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
@@ -330,25 +342,34 @@ async fn a_broker_who_steers_is_flagged_and_one_who_does_not_is_not() {
     for s in &sellers {
         commission(&app, &own_token, own_plan, s.2, "direct_payment").await;
     }
-    // Able places all 10 of its client's commissions with A, which it owns.
+    // Able places all 10 of its client's commissions with A, which it owns,
+    // naming the other three as the alternatives it considered.
+    let others = |tied: usize| -> Vec<i64> {
+        (0..4)
+            .filter(|i| *i != tied)
+            .map(|i| sellers[i].2)
+            .collect()
+    };
     for _ in 0..10 {
-        commission(
+        commission_with(
             &app,
             &able_token,
             clients[0],
             sellers[0].2,
             "direct_payment",
+            &others(0),
         )
         .await;
     }
     // Fair places 10: A twice, B (its own) three times, C three times, D twice.
     for index in [0, 0, 1, 1, 1, 2, 2, 2, 3, 3] {
-        commission(
+        commission_with(
             &app,
             &fair_token,
             clients[1],
             sellers[index].2,
             "direct_payment",
+            &if index == 1 { others(1) } else { vec![] },
         )
         .await;
     }

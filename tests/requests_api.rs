@@ -820,16 +820,95 @@ async fn a_broker_asks_for_support_only_for_a_client_who_consented() {
         .json();
     assert_eq!(seen["acting_as"], "broker");
     let offer = m.happy_offer(&m.fatima.1, request_id).await;
-    // Both the holder and the broker hear of the offer; the broker can accept it.
+    // Both the holder and the broker hear of the offer.
     assert_eq!(m.mail_to(broker_id, "offer_received").len(), 1);
-    let accepted = m
+
+    // The broker cannot answer their own client's request from a listing of their own.
+    let own = m
         .app
         .post(
-            &format!("/api/v1/offers/{}/accept", offer["id"]),
+            "/api/v1/listings",
             Some(&broker),
-            json!({"portion": "direct_payment"}),
+            json!({"title": "Evening support", "category": "personal_assistant",
+                   "price": {"amount": "15.00", "unit": "hour"}, "postcode": "M14 5AB"}),
         )
         .await;
+    if own.status == StatusCode::CREATED {
+        let selling = m
+            .offer(
+                &broker,
+                request_id,
+                json!({"price": {"amount": "15.00"}, "message": "Me!"}),
+            )
+            .await;
+        let problem = selling.problem(403);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("council"),
+            "{problem}"
+        );
+    }
+
+    // Tied to Fatima, the broker names the alternatives before accepting her offer.
+    let declared = m
+        .app
+        .post(
+            "/api/v1/broker/affiliations",
+            Some(&broker),
+            json!({"provider_id": m.fatima.0, "nature": "family"}),
+        )
+        .await;
+    assert_eq!(declared.status, StatusCode::CREATED, "{}", declared.text);
+    let accept = |body: Value| {
+        let app = &m.app;
+        let path = format!("/api/v1/offers/{}/accept", offer["id"]);
+        let broker = broker.clone();
+        async move { app.post(&path, Some(&broker), body).await }
+    };
+    let bare = accept(json!({"portion": "direct_payment"})).await;
+    assert!(bare.problem(422)["errors"]["alternatives_considered"].is_array());
+    let care_listing: i64 = {
+        use bespoke::store::schema::listings::dsl::*;
+        use diesel::prelude::*;
+        listings
+            .filter(owner_id.eq(m.care_co.0))
+            .select(id)
+            .first(&mut *m.app.db())
+            .unwrap()
+    };
+    // Made-up, repeated, or the tied seller's own listing: each is named.
+    let offered_listing = offer["listing_id"].as_i64().unwrap();
+    let wrong = accept(json!({"portion": "direct_payment",
+                              "alternatives_considered": [999_999, offered_listing]}))
+    .await;
+    let errors = wrong.problem(422)["errors"].clone();
+    assert!(errors["alternatives_considered[0]"].is_array(), "{errors}");
+    assert!(errors["alternatives_considered[1]"].is_array(), "{errors}");
+    let twice = accept(json!({"portion": "direct_payment",
+                              "alternatives_considered": [care_listing, care_listing]}))
+    .await;
+    assert!(twice.problem(422)["errors"]["alternatives_considered[1]"].is_array());
+    let accepted = accept(json!({"portion": "direct_payment",
+                                 "alternatives_considered": [care_listing]}))
+    .await;
     assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.text);
-    assert_eq!(accepted.json()["commission"]["brokered_by"], broker_id);
+    let commission = &accepted.json()["commission"];
+    assert_eq!(commission["brokered_by"], broker_id);
+    assert_eq!(commission["broker_affiliation"], "family");
+    // The holder sees what was considered, by name, and is told by message.
+    let seen = m
+        .app
+        .get(
+            &format!("/api/v1/commissions/{}", commission["id"]),
+            Some(&m.holder),
+        )
+        .await
+        .json();
+    let considered = seen["alternatives_considered"].as_array().unwrap();
+    assert!(
+        considered[0]
+            .as_str()
+            .unwrap()
+            .contains(&format!("listing {care_listing}")),
+        "{seen}"
+    );
 }

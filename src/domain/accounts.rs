@@ -221,6 +221,33 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Sign-in throttling. Failed attempts count for an email from one client
+/// address, and for a client address across emails, within this window.
+pub const SIGN_IN_WINDOW_SECS: i64 = 15 * 60;
+/// Failed attempts for one email from one client before any wait.
+pub const FREE_SIGN_IN_ATTEMPTS: i64 = 3;
+/// The longest wait between attempts for one email from one client.
+pub const MAX_SIGN_IN_WAIT_SECS: i64 = 15 * 60;
+/// Failed attempts from one client, across emails, within the window.
+pub const CLIENT_SIGN_IN_LIMIT: i64 = 50;
+
+/// How many seconds an attempt must still wait, given the failed attempts
+/// before it: for this email from this client (`failures`, the last at
+/// `since_last_secs` ago) and from this client for any email. Delays double
+/// (1 s, 2 s, 4 s …) after the free attempts, so a guesser is slowed while the
+/// person, from anywhere else, is never locked out.
+pub fn sign_in_wait_secs(failures: i64, since_last_secs: i64, from_client: i64) -> Option<i64> {
+    if from_client >= CLIENT_SIGN_IN_LIMIT {
+        return Some(60);
+    }
+    if failures < FREE_SIGN_IN_ATTEMPTS {
+        return None;
+    }
+    let steps = (failures - FREE_SIGN_IN_ATTEMPTS).min(20) as u32;
+    let delay = 2_i64.pow(steps).min(MAX_SIGN_IN_WAIT_SECS);
+    (since_last_secs < delay).then(|| (delay - since_last_secs).max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,5 +312,17 @@ mod tests {
         assert!(!verify_password("anything", "not a hash"));
         // A fresh salt each time.
         assert_ne!(hash, hash_password("kettle orchard violin"));
+    }
+
+    #[test]
+    fn sign_in_waits_grow_and_stop_at_a_quarter_of_an_hour() {
+        assert_eq!(sign_in_wait_secs(0, 0, 0), None);
+        assert_eq!(sign_in_wait_secs(2, 0, 2), None);
+        assert_eq!(sign_in_wait_secs(3, 0, 3), Some(1));
+        assert_eq!(sign_in_wait_secs(3, 1, 3), None);
+        assert_eq!(sign_in_wait_secs(6, 3, 6), Some(5));
+        assert_eq!(sign_in_wait_secs(40, 0, 40), Some(MAX_SIGN_IN_WAIT_SECS));
+        // One client guessing across many emails is held back as a whole.
+        assert_eq!(sign_in_wait_secs(0, 0, CLIENT_SIGN_IN_LIMIT), Some(60));
     }
 }

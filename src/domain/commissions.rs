@@ -16,7 +16,6 @@ use crate::error::FieldErrors;
 
 pub const NOTE_MAX_CHARS: usize = 2_000;
 pub const MAX_ALTERNATIVES: usize = 20;
-pub const ALTERNATIVE_MAX_CHARS: usize = 200;
 /// A commission runs for at most two years; a longer arrangement is renewed.
 pub const MAX_COMMISSION_DAYS: i64 = 2 * 366;
 pub const MAX_VISITS_PER_WEEK: i64 = 100;
@@ -33,7 +32,8 @@ pub struct CommissionInput {
     pub band: Option<String>,
     pub visits_per_week: Option<Value>,
     pub outcome_id: Option<i64>,
-    pub alternatives_considered: Option<Vec<String>>,
+    /// Ids of other listings considered (brokers tied to the seller must give them).
+    pub alternatives_considered: Option<Vec<i64>>,
     pub note: Option<String>,
 }
 
@@ -55,7 +55,7 @@ pub struct CommissionRequest {
     pub band: Option<Band>,
     pub visits_per_week: Option<Quantity>,
     pub outcome_id: Option<i64>,
-    pub alternatives: Vec<String>,
+    pub alternatives: Vec<i64>,
     pub note: String,
 }
 
@@ -191,15 +191,6 @@ pub fn check_request(input: CommissionInput) -> Result<CommissionRequest, FieldE
             format!("may list at most {MAX_ALTERNATIVES}"),
         );
     }
-    if alternatives
-        .iter()
-        .any(|a| a.trim().is_empty() || a.chars().count() > ALTERNATIVE_MAX_CHARS)
-    {
-        errors.add(
-            "alternatives_considered",
-            format!("each must be 1 to {ALTERNATIVE_MAX_CHARS} characters"),
-        );
-    }
     let note = input.note.unwrap_or_default().trim().to_owned();
     if note.chars().count() > NOTE_MAX_CHARS {
         errors.add(
@@ -220,10 +211,7 @@ pub fn check_request(input: CommissionInput) -> Result<CommissionRequest, FieldE
         band,
         visits_per_week,
         outcome_id: input.outcome_id,
-        alternatives: alternatives
-            .into_iter()
-            .map(|a| a.trim().to_owned())
-            .collect(),
+        alternatives,
         note,
     })
 }

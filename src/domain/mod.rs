@@ -17,5 +17,6 @@ pub mod requests;
 pub mod search;
 pub mod sellers;
 pub mod statistics;
+pub mod text;
 pub mod tokens;
 pub mod vocab;

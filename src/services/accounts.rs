@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::domain::accounts::{self, DisplayName, Email, Role};
@@ -12,11 +12,6 @@ use crate::domain::tokens::{TokenError, TokenKeys};
 use crate::error::{AppError, FieldErrors};
 use crate::store::accounts::{self as store, AccountRow, NewAccount};
 use crate::store::DbConnection;
-
-/// After this many failed sign-ins for one email within the window, that
-/// email is locked out for the same length of time.
-pub const MAX_FAILED_SIGN_INS: i64 = 10;
-pub const SIGN_IN_WINDOW_MINUTES: i64 = 15;
 
 /// Someone named in an answer: their account id and name.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -248,11 +243,15 @@ fn decoy_hash() -> &'static str {
     HASH.get_or_init(|| accounts::hash_password("a password nobody has"))
 }
 
+/// Signs in with email and password. `client` is the caller's address as
+/// the web layer believes it: attempts are throttled per email and client
+/// (growing waits) and per client across emails, never locking the account.
 pub fn sign_in(
     conn: &mut DbConnection,
     keys: &TokenKeys,
     email: Option<&str>,
     password: Option<&str>,
+    client: &str,
     now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
     let mut errors = FieldErrors::new();
@@ -265,10 +264,19 @@ pub fn sign_in(
     );
     let now_naive = now.naive_utc();
 
-    if let Some(until) = store::lockout_until(conn, &email)? {
-        if until > now_naive {
-            return Err(too_many_attempts(until, now_naive));
-        }
+    // Recorded before the password is tried, so that attempts made at the
+    // same moment count each other; forgotten again if it succeeds.
+    let attempt = store::record_sign_in_attempt(conn, &email, client, now_naive)?;
+    let window_start = now_naive - Duration::seconds(accounts::SIGN_IN_WINDOW_SECS);
+    let (failures, last, from_client) =
+        store::earlier_sign_in_attempts(conn, &email, client, attempt, window_start)?;
+    let since_last = last.map_or(i64::MAX, |last| (now_naive - last).num_seconds());
+    if let Some(wait) = accounts::sign_in_wait_secs(failures, since_last, from_client) {
+        // A refused attempt tried no password: it does not count.
+        store::forget_sign_in_attempt(conn, attempt)?;
+        return Err(AppError::TooManyAttempts {
+            retry_after_secs: wait as u64,
+        });
     }
     let row = store::find_by_email(conn, &email)?;
     let password_ok = password.chars().count() <= accounts::PASSWORD_MAX_CHARS
@@ -283,20 +291,14 @@ pub fn sign_in(
             }
         };
     let Some(row) = row.filter(|_| password_ok) else {
-        store::record_failed_sign_in(conn, &email, now_naive)?;
-        let window_start = now_naive - Duration::minutes(SIGN_IN_WINDOW_MINUTES);
-        if store::count_failed_sign_ins_since(conn, &email, window_start)? >= MAX_FAILED_SIGN_INS {
-            store::lock_out(
-                conn,
-                &email,
-                now_naive + Duration::minutes(SIGN_IN_WINDOW_MINUTES),
-            )?;
+        if attempt % 100 == 0 {
+            store::prune_sign_in_attempts(conn, window_start)?;
         }
         return Err(AppError::Unauthenticated(
             "The email address or password is not right.".into(),
         ));
     };
-    store::clear_failed_sign_ins(conn, &email)?;
+    store::clear_sign_in_attempts(conn, &email, client)?;
     open_session(conn, keys, row, now)
 }
 
@@ -321,12 +323,6 @@ fn open_session(
         account: Account::from_row(row)?,
         session_id,
     })
-}
-
-fn too_many_attempts(until: NaiveDateTime, now: NaiveDateTime) -> AppError {
-    AppError::TooManyAttempts {
-        retry_after_secs: (until - now).num_seconds().max(1) as u64,
-    }
 }
 
 /// The account and session a token belongs to, if the session is still open.
@@ -405,14 +401,21 @@ pub fn update_profile(
     Account::from_row(row)
 }
 
-/// Signs in as a demo account without a password: only offered while the
-/// demo marketplace is on.
+/// Signs in as the first demo account of a role without a password: only
+/// offered while the demo marketplace is on (the caller checks), and never
+/// as an administrator, who always gives a password.
 pub fn sign_in_demo(
     conn: &mut DbConnection,
     keys: &TokenKeys,
-    email: &str,
+    role: Role,
     now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
-    let row = store::find_by_email(conn, email)?.ok_or(AppError::NotFound)?;
+    if role == Role::Admin {
+        return Err(AppError::Forbidden(
+            "An administrator signs in with a password, even in the demo.".into(),
+        ));
+    }
+    let demo = super::demo::first_demo_account(role).ok_or(AppError::NotFound)?;
+    let row = store::find_by_email(conn, demo.email)?.ok_or(AppError::NotFound)?;
     open_session(conn, keys, row, now)
 }

@@ -10,7 +10,8 @@ use crate::store::accounts::{self as store, NewAccount};
 use crate::store::{settings, DbConnection};
 
 /// Every demo account shares this password, printed at start-up. Demo data
-/// is for looking around; a council starts with `BESPOKE_DEMO=0`.
+/// is for looking around: it runs only on the embedded database at a loopback
+/// address, and when the demo is turned off these accounts can no longer sign in.
 pub const DEMO_PASSWORD: &str = "demo-bespoke-2026";
 pub const DEMO_COUNCIL: &str = "E08000003";
 
@@ -198,6 +199,17 @@ fn seed_accounts(
     }
     settings::set(conn, ACCOUNTS_SEEDED, &now.to_rfc3339())?;
     Ok(())
+}
+
+/// With the demo off, the demo accounts seeded earlier (with their published
+/// password) must not be a way in: their passwords and sessions are taken
+/// away. Returns how many could still sign in.
+pub fn retire(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
+    if settings::get(conn, ACCOUNTS_SEEDED)?.is_none() {
+        return Ok(0);
+    }
+    let emails: Vec<&str> = DEMO_ACCOUNTS.iter().map(|a| a.email).collect();
+    Ok(store::retire_sign_ins(conn, &emails, now.naive_utc())?)
 }
 
 /// The lines printed at start-up so a newcomer can sign in.

@@ -20,6 +20,7 @@ use crate::domain::accounts::Role;
 use crate::domain::listings::{self, ListingContent, ListingInput, PriceInput};
 use crate::domain::places::Places;
 use crate::domain::sellers::Profile;
+use crate::domain::text;
 use crate::domain::vocab::{Category, ListingStatus, SellerKind, Unit};
 use crate::error::AppError;
 use crate::store::accounts::{self as account_store, NewAccount};
@@ -251,6 +252,21 @@ fn provider_account(
     Ok(account.id)
 }
 
+/// One row as `T`, after every cell has passed the text rule (no NUL or
+/// other control characters, no bidi overrides); the reason names the column.
+fn read_row<T: serde::de::DeserializeOwned>(
+    headers: &csv::StringRecord,
+    record: Result<csv::StringRecord, csv::Error>,
+) -> Result<T, String> {
+    let record = record.map_err(|e| format!("the row cannot be read: {e}"))?;
+    for (column, cell) in headers.iter().zip(record.iter()) {
+        text::check(cell, text::is_multiline(column)).map_err(|m| format!("{column} {m}"))?;
+    }
+    record
+        .deserialize(Some(headers))
+        .map_err(|e| format!("the row cannot be read: {e}"))
+}
+
 pub fn import_cqc(
     conn: &mut DbConnection,
     places: &Places,
@@ -267,13 +283,14 @@ pub fn import_cqc(
     let mut report = ImportReport::default();
     let mut locations = Vec::new();
     let mut seen = HashSet::new();
-    for (i, record) in reader.deserialize::<CqcRow>().enumerate() {
+    let headers = reader
+        .headers()
+        .map_err(|e| ImportError::NotReadable(format!("the file has no header row: {e}")))?
+        .clone();
+    for (i, record) in reader.records().enumerate() {
         // Lines count from 1; the header is on line header_index + 1.
         let line = header_index + 2 + i;
-        match record
-            .map_err(|e| format!("the row cannot be read: {e}"))
-            .and_then(|row| check_row(row, line, places))
-        {
+        match read_row::<CqcRow>(&headers, record).and_then(|row| check_row(row, line, places)) {
             Ok(location) if !seen.insert(location.location_id.clone()) => {
                 report.skipped.push((
                     line,
@@ -384,10 +401,11 @@ pub fn import_listings(
             "the header must name at least seller_email, title, category, unit and postcode (see docs/imports.md)".into(),
         ));
     }
+    let headers = headers.clone();
     let rows: Vec<(usize, Result<ListingRow, String>)> = reader
-        .deserialize::<ListingRow>()
+        .records()
         .enumerate()
-        .map(|(i, r)| (i + 2, r.map_err(|e| format!("the row cannot be read: {e}"))))
+        .map(|(i, r)| (i + 2, read_row::<ListingRow>(&headers, r)))
         .collect();
     let mut report = ImportReport::default();
     write_transaction(conn, |conn| {

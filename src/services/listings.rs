@@ -181,9 +181,13 @@ fn true_cost(content: &ListingContent, today: NaiveDate) -> Option<PaCost> {
     .ok()
 }
 
+/// A listing as people see it. `for_owner` is true only for the seller
+/// themselves: a personal assistant's postcode is their home, so anyone else
+/// sees only its district.
 fn view(
     conn: &mut DbConnection,
     listing: StoredListing,
+    for_owner: bool,
     today: NaiveDate,
 ) -> Result<ListingView, AppError> {
     let owner = account_store::find(conn, listing.owner_id)?.ok_or(AppError::NotFound)?;
@@ -192,7 +196,10 @@ fn view(
         .parse()
         .map_err(|_| AppError::Internal(format!("account {} has an unknown role", owner.id)))?;
     let kind = seller_kind(role).unwrap_or(SellerKind::Provider);
-    let content = listing.content;
+    let mut content = listing.content;
+    if kind == SellerKind::PersonalAssistant && !for_owner {
+        content.postcode = content.district.clone();
+    }
     let true_cost = true_cost(&content, today);
     let mut example = worked_example(&content);
     // Someone who employs their assistant pays the employer's costs too.
@@ -307,7 +314,7 @@ pub fn get(
     if listing.content.status == ListingStatus::Draft && !is_owner {
         return Err(AppError::NotFound);
     }
-    view(conn, listing, now.date_naive())
+    view(conn, listing, is_owner, now.date_naive())
 }
 
 pub fn update(
@@ -378,7 +385,7 @@ pub fn mine(
     let (listings, total) = store::of_owner(conn, actor.id, &all, offset, limit)?;
     let items = listings
         .into_iter()
-        .map(|l| view(conn, l, now.date_naive()))
+        .map(|l| view(conn, l, true, now.date_naive()))
         .collect::<Result<_, _>>()?;
     Ok(ListingPage { items, total })
 }
@@ -395,7 +402,7 @@ pub fn live_of(
         store::of_owner(conn, seller_id, &[ListingStatus::Published], offset, limit)?;
     let items = listings
         .into_iter()
-        .map(|l| view(conn, l, now.date_naive()))
+        .map(|l| view(conn, l, false, now.date_naive()))
         .collect::<Result<_, _>>()?;
     Ok(ListingPage { items, total })
 }
@@ -410,7 +417,7 @@ pub fn published(
     let (listings, total) = store::published_page(conn, offset, limit)?;
     let items = listings
         .into_iter()
-        .map(|l| view(conn, l, now.date_naive()))
+        .map(|l| view(conn, l, false, now.date_naive()))
         .collect::<Result<_, _>>()?;
     Ok(ListingPage { items, total })
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod brokers;
 pub mod commissions;
+pub mod conflicts;
 pub mod demo;
 pub mod demo_listings;
 pub mod demo_plans;

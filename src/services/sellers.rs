@@ -97,7 +97,12 @@ pub fn public_profile(
         .ok()
         .and_then(seller_kind)
         .ok_or(AppError::NotFound)?;
-    let profile = profile_of(store::find(conn, seller_id)?);
+    let mut profile = profile_of(store::find(conn, seller_id)?);
+    // A personal assistant works from home: their address stays private.
+    if kind == SellerKind::PersonalAssistant {
+        profile.address = None;
+        profile.postcode = None;
+    }
     let listings = super::listings::live_of(conn, seller_id, 0, limit, now)?;
     Ok(SellerView {
         id: account.id,

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{accounts, sessions, sign_in_failures, sign_in_lockouts};
+use super::schema::{accounts, sessions, sign_in_failures};
 use super::{DbConnection, StoreError};
 use crate::on_backend;
 
@@ -146,62 +146,106 @@ pub fn revoke_session(
     Ok(())
 }
 
-pub fn record_failed_sign_in(
+/// Records a sign-in attempt for `email` from `client` before its password
+/// is checked, so attempts made at the same moment see each other. Returns
+/// the attempt's id.
+pub fn record_sign_in_attempt(
     conn: &mut DbConnection,
     email: &str,
+    client: &str,
     now: NaiveDateTime,
-) -> Result<(), StoreError> {
-    diesel::insert_into(sign_in_failures::table)
+) -> Result<i64, StoreError> {
+    Ok(diesel::insert_into(sign_in_failures::table)
         .values((
             sign_in_failures::email.eq(email),
+            sign_in_failures::client.eq(client),
             sign_in_failures::failed_at.eq(now),
         ))
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn count_failed_sign_ins_since(
-    conn: &mut DbConnection,
-    email: &str,
-    since: NaiveDateTime,
-) -> Result<i64, StoreError> {
-    Ok(sign_in_failures::table
-        .filter(sign_in_failures::email.eq(email))
-        .filter(sign_in_failures::failed_at.gt(since))
-        .count()
+        .returning(sign_in_failures::id)
         .get_result(conn)?)
 }
 
-pub fn clear_failed_sign_ins(conn: &mut DbConnection, email: &str) -> Result<(), StoreError> {
-    diesel::delete(sign_in_failures::table.filter(sign_in_failures::email.eq(email)))
-        .execute(conn)?;
+/// Forgets one attempt: it succeeded, or it was refused before its password was tried.
+pub fn forget_sign_in_attempt(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
+    diesel::delete(sign_in_failures::table.find(id)).execute(conn)?;
     Ok(())
 }
 
-pub fn lockout_until(
+/// The failed attempts made before attempt `before` since `since`: for this
+/// email from this client (how many, and the last one's time), and from this
+/// client for any email.
+pub fn earlier_sign_in_attempts(
     conn: &mut DbConnection,
     email: &str,
-) -> Result<Option<NaiveDateTime>, StoreError> {
-    Ok(sign_in_lockouts::table
-        .find(email)
-        .select(sign_in_lockouts::locked_until)
-        .first(conn)
-        .optional()?)
-}
-
-pub fn lock_out(
-    conn: &mut DbConnection,
-    email: &str,
-    until: NaiveDateTime,
-) -> Result<(), StoreError> {
-    diesel::delete(sign_in_lockouts::table.find(email)).execute(conn)?;
-    diesel::insert_into(sign_in_lockouts::table)
-        .values((
-            sign_in_lockouts::email.eq(email),
-            sign_in_lockouts::locked_until.eq(until),
+    client: &str,
+    before: i64,
+    since: NaiveDateTime,
+) -> Result<(i64, Option<NaiveDateTime>, i64), StoreError> {
+    let earlier = sign_in_failures::table
+        .filter(sign_in_failures::client.eq(client))
+        .filter(sign_in_failures::id.lt(before))
+        .filter(sign_in_failures::failed_at.gt(since));
+    let (count, last): (i64, Option<NaiveDateTime>) = earlier
+        .filter(sign_in_failures::email.eq(email))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(sign_in_failures::failed_at),
         ))
-        .execute(conn)?;
+        .get_result(conn)?;
+    let from_client: i64 = earlier.count().get_result(conn)?;
+    Ok((count, last, from_client))
+}
+
+/// Forgets the failed attempts for `email` from `client`: it signed in.
+pub fn clear_sign_in_attempts(
+    conn: &mut DbConnection,
+    email: &str,
+    client: &str,
+) -> Result<(), StoreError> {
+    diesel::delete(
+        sign_in_failures::table
+            .filter(sign_in_failures::email.eq(email))
+            .filter(sign_in_failures::client.eq(client)),
+    )
+    .execute(conn)?;
     Ok(())
+}
+
+/// Attempts older than `before` no longer count: removes them.
+pub fn prune_sign_in_attempts(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(sign_in_failures::table.filter(sign_in_failures::failed_at.lt(before)))
+            .execute(conn)?,
+    )
+}
+
+/// Takes away these accounts' passwords and ends their sessions: they can no
+/// longer sign in. Returns how many accounts had a password.
+pub fn retire_sign_ins(
+    conn: &mut DbConnection,
+    emails: &[&str],
+    now: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let ids = accounts::table
+        .filter(accounts::email.eq_any(emails))
+        .select(accounts::id);
+    diesel::update(
+        sessions::table
+            .filter(sessions::account_id.eq_any(ids))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)?;
+    Ok(diesel::update(
+        accounts::table
+            .filter(accounts::email.eq_any(emails))
+            .filter(accounts::password_hash.is_not_null()),
+    )
+    .set(accounts::password_hash.eq(None::<String>))
+    .execute(conn)?)
 }
 
 /// (id, name, role, postcode, created_at) of these accounts.

@@ -38,13 +38,7 @@ diesel::table! {
         id -> BigInt,
         email -> Text,
         failed_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    sign_in_lockouts (email) {
-        email -> Text,
-        locked_until -> Timestamp,
+        client -> Text,
     }
 }
 
@@ -526,7 +520,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     sessions,
     sign_in_failures,
-    sign_in_lockouts,
     settings,
     instances,
     leases,

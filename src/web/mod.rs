@@ -3,6 +3,8 @@
 pub mod api;
 pub mod auth;
 pub mod csrf;
+pub mod headers;
+pub mod input;
 pub mod pages;
 pub mod problem;
 
@@ -11,10 +13,12 @@ use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{middleware, web, App};
 use tracing_actix_web::TracingLogger;
 
+use self::headers::BespokeSpans;
+
 use crate::startup::AppState;
 
 /// Bodies larger than this are refused before they are read.
-const MAX_BODY_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// The whole application, for the server and for tests alike.
 pub fn app(
@@ -52,6 +56,7 @@ pub fn app(
         .service(web::resource("/healthz").route(web::get().to(api::health::healthz)))
         .configure(pages::routes)
         .default_service(web::to(pages::not_found))
+        .wrap(middleware::from_fn(input::refuse_hostile_text))
         .wrap(pages::html_error_handlers())
         .wrap_fn(move |req, srv| {
             let new_cookie = csrf::attach_token(&req, secure_cookies);
@@ -61,9 +66,10 @@ pub fn app(
                 if let Some(cookie) = new_cookie {
                     response.response_mut().add_cookie(&cookie)?;
                 }
+                headers::secure(&mut response, secure_cookies);
                 Ok(response)
             }
         })
         .wrap(middleware::Compress::default())
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<BespokeSpans>::new())
 }

@@ -206,8 +206,8 @@ impl ResponseError for ApiError {
                     "too-many-attempts",
                     "Too many attempts",
                     format!(
-                        "Too many failed attempts. Try again in {} minutes.",
-                        retry_after_secs.div_ceil(60)
+                        "Too many failed attempts. Try again in {} seconds.",
+                        retry_after_secs
                     ),
                 );
                 problem

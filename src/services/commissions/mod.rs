@@ -30,7 +30,7 @@ use crate::services::accounts::Account;
 use crate::services::idempotency::create_once;
 pub use crate::services::idempotency::{Created, Idempotency};
 use crate::services::plans::{is_holder_side, post_failed, visible_plan};
-use crate::services::{brokers, mail};
+use crate::services::{conflicts, mail};
 use crate::store::commissions::{self as store, CommissionRow, Scope};
 use crate::store::ledger::{self, EntryRef};
 use crate::store::locks::{self, PlanLock};
@@ -247,6 +247,8 @@ pub struct Quote {
     pub cost: Cost,
     /// The broker's declared interest in the seller, when a broker is buying.
     pub affiliation: Option<AffiliationNature>,
+    /// The other listings considered, as the holder reads them.
+    pub alternatives: Vec<String>,
 }
 
 /// The plan a commission would be paid from, checked: the caller acts for
@@ -365,28 +367,19 @@ fn quote_in(
         BankHolidays::get(),
     )
     .map_err(AppError::Validation)?;
-    let affiliation = match acting {
-        ActingAs::Broker => brokers::affiliation_with(conn, account.id, listing.owner_id)?,
-        _ => None,
-    };
-    if let Some(nature) = affiliation {
-        let needed = brokers::alternatives_needed(
-            conn,
-            account.id,
-            listing.owner_id,
-            listing.content.category.code(),
-            &listing.content.areas,
-        )?;
-        if (request.alternatives.len() as i64) < needed {
-            return Err(AppError::field(
-                "alternatives_considered",
-                format!(
-                    "must list at least {needed} alternatives you considered: you have declared an interest in this seller ({})",
-                    nature.label().to_lowercase()
-                ),
-            ));
-        }
-    }
+    let area = conflicts::holder_area(conn, &plan)?;
+    let checked = conflicts::check_purchase(
+        conn,
+        &conflicts::Purchase {
+            buyer: account,
+            acting,
+            holder_id: plan.holder_id,
+            seller_id: listing.owner_id,
+            category: listing.content.category,
+            area: &area,
+            alternatives: &request.alternatives,
+        },
+    )?;
 
     Ok(Quote {
         plan,
@@ -394,7 +387,8 @@ fn quote_in(
         portion,
         listing,
         cost,
-        affiliation,
+        affiliation: checked.affiliation,
+        alternatives: checked.alternatives,
     })
 }
 
@@ -465,6 +459,7 @@ fn commission_in_transaction(
         listing,
         cost,
         affiliation,
+        alternatives,
     } = quote_in(conn, account, plan_id, request, today, listing)?;
     let row = CommissionRow {
         id: 0,
@@ -490,7 +485,7 @@ fn commission_in_transaction(
         fees_pence: cost.fees_total.pence(),
         total_pence: cost.total.pence(),
         cost: serde_json::to_string(&cost).expect("costs serialise"),
-        alternatives: serde_json::to_string(&request.alternatives).expect("lists serialise"),
+        alternatives: serde_json::to_string(&alternatives).expect("lists serialise"),
         note: request.note.clone(),
         reason: None,
         created_at: now,
@@ -569,7 +564,7 @@ pub(crate) fn commit(
 
 /// The holder hears of every commission a broker makes for them, with any
 /// interest the broker declared in the seller.
-fn tell_holder_of_brokered(
+pub(crate) fn tell_holder_of_brokered(
     conn: &mut DbConnection,
     holder_id: i64,
     view: &CommissionView,

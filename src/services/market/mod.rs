@@ -21,6 +21,7 @@ use crate::domain::listings::check_money;
 use crate::domain::market::{self, EvidenceRow, OfferFacts, RequestFacts};
 use crate::domain::money::Money;
 use crate::domain::places::Places;
+use crate::domain::text;
 use crate::domain::vocab::{Category, OfferStatus, Unit, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::Account;
@@ -172,7 +173,9 @@ pub fn request_evidence(
     })
 }
 
-/// A report as CSV: a header row, then one record per row.
+/// A report as CSV: a header row, then one record per row. Every CSV Bespoke
+/// writes goes through here, so every cell is neutralised against formulas
+/// ([`text::csv_cell`]).
 pub fn to_csv(
     header: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
@@ -181,7 +184,9 @@ pub fn to_csv(
     let fail = |e: csv::Error| AppError::Internal(e.to_string());
     writer.write_record(header).map_err(fail)?;
     for row in rows {
-        writer.write_record(&row).map_err(fail)?;
+        writer
+            .write_record(row.iter().map(|cell| text::csv_cell(cell).into_owned()))
+            .map_err(fail)?;
     }
     let bytes = writer
         .into_inner()

@@ -10,12 +10,15 @@ use super::{asked_of, decline_open_offers, offer_facts, request_open, terms_of, 
 use crate::domain::commissions::{portion_choice, PortionChoice};
 use crate::domain::quantity::Quantity;
 use crate::domain::requests::price_offer;
-use crate::domain::vocab::{CommissionStatus, OfferStatus, QuantityPer, RequestStatus, Vocabulary};
+use crate::domain::vocab::{
+    ActingAs, Category, CommissionStatus, OfferStatus, QuantityPer, RequestStatus, Vocabulary,
+};
 use crate::error::AppError;
 use crate::services::accounts::Account;
 use crate::services::commissions::{
     self, annual_budget, plan_for_commission, resolve_portion, CommissionView,
 };
+use crate::services::conflicts;
 use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
 use crate::services::requests::holder_side_of;
@@ -42,6 +45,7 @@ pub fn accept(
     account: &Account,
     id: i64,
     portion: Option<Value>,
+    alternatives: &[i64],
     idempotency: Option<Idempotency>,
     now: DateTime<Utc>,
 ) -> Result<Created<Accepted>, AppError> {
@@ -78,6 +82,24 @@ pub fn accept(
             today,
         )?;
         let portion = resolve_portion(&portions, &choice)?;
+        let plan = plan_store::find(conn, request.plan_id)?.ok_or(AppError::NotFound)?;
+        let area = store::areas_of(conn, &[request.id])?
+            .remove(&request.id)
+            .unwrap_or_default();
+        let checked = conflicts::check_purchase(
+            conn,
+            &conflicts::Purchase {
+                buyer: account,
+                acting,
+                holder_id: plan.holder_id,
+                seller_id: offer.seller_id,
+                category: Category::parse_code(&request.category).map_err(|_| {
+                    AppError::Internal(format!("request {} has an unknown category", request.id))
+                })?,
+                area: &area,
+                alternatives,
+            },
+        )?;
         // Claim the request first: of two offers accepted at once, one wins.
         if !store::move_request(
             conn,
@@ -93,7 +115,6 @@ pub fn accept(
         }
         let asked = asked_of(&request)?;
         let terms = terms_of(&offer, &asked, today)?;
-        let plan = plan_store::find(conn, request.plan_id)?.ok_or(AppError::NotFound)?;
         let cost = price_offer(&terms, &asked, annual_budget(&plan, &portions)?)
             .map_err(AppError::Validation)?;
         let listing_title = listing_store::find(conn, offer.listing_id)?
@@ -123,15 +144,18 @@ pub fn accept(
             fees_pence: cost.fees_total.pence(),
             total_pence: cost.total.pence(),
             cost: serde_json::to_string(&cost).expect("costs serialise"),
-            alternatives: "[]".into(),
+            alternatives: serde_json::to_string(&checked.alternatives).expect("lists serialise"),
             note: format!("From offer {id}"),
             reason: None,
             created_at: now,
             updated_at: now,
             offer_id: Some(id),
-            broker_affiliation: None,
+            broker_affiliation: checked.affiliation.map(|a| a.code().to_owned()),
         };
         let commission = commissions::commit(conn, &lock, account, acting, &row, now)?;
+        if acting == ActingAs::Broker {
+            commissions::tell_holder_of_brokered(conn, plan.holder_id, &commission, now)?;
+        }
         if !offer_store::close(conn, id, OfferStatus::Accepted, Some(commission.id), now)? {
             return Err(AppError::conflict(
                 "offer-state",

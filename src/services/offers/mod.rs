@@ -353,6 +353,8 @@ pub fn make(
             };
         }
         request_open(&request, today)?;
+        let plan = plan_store::find(conn, request.plan_id)?.ok_or(AppError::NotFound)?;
+        crate::services::conflicts::check_offer(conn, account, &plan)?;
         if offer_store::of_request(conn, request_id)?
             .iter()
             .any(|o| o.seller_id == account.id && o.status == OfferStatus::Open.code())

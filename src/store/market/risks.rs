@@ -73,6 +73,16 @@ pub fn agreements(conn: &mut DbConnection, council: &str) -> Result<Vec<(i64, i6
         .load(conn)?)
 }
 
+/// Whether the council has recorded its agreement to this holder buying from this seller.
+pub fn agreed(conn: &mut DbConnection, holder_id: i64, seller_id: i64) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        family_agreements::table
+            .filter(family_agreements::holder_id.eq(holder_id))
+            .filter(family_agreements::seller_id.eq(seller_id)),
+    ))
+    .get_result(conn)?)
+}
+
 pub fn record_agreement(
     conn: &mut DbConnection,
     council: &str,

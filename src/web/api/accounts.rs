@@ -66,15 +66,17 @@ pub struct SignInBody {
         (status = 200, description = "Signed in: send `token` as a Bearer token", body = SignedIn),
         (status = 401, description = "Wrong email or password"),
         (status = 422, description = "Some fields are not valid; `errors` names each one"),
-        (status = 429, description = "Too many failed attempts for this email; `retry_after` says when to try again")
+        (status = 429, description = "Too many failed attempts from this address (for this email, or for many); `retry_after` says when to try again")
     )
 )]
 pub async fn sign_in(
     state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
     body: web::Json<SignInBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let keys = state.keys.clone();
+    let client = crate::web::headers::client_of(&request);
     let signed_in = state
         .db
         .run(move |conn| {
@@ -83,6 +85,7 @@ pub async fn sign_in(
                 &keys,
                 body.email.as_deref(),
                 body.password.as_deref(),
+                &client,
                 Utc::now(),
             )
         })

@@ -281,6 +281,9 @@ pub async fn withdraw_offer(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AcceptBody {
     portion: Option<Value>,
+    /// Ids of other live listings considered: needed when a broker buys
+    /// from a seller they have declared an interest in.
+    alternatives_considered: Option<Vec<i64>>,
 }
 
 #[utoipa::path(
@@ -288,7 +291,7 @@ pub struct AcceptBody {
     path = "/api/v1/offers/{id}/accept",
     operation_id = "requests_accept_offer",
     tag = "requests",
-    request_body(content = Option<AcceptBody>, description = "Which portion of the plan pays, when more than one could"), params(("id" = i64, Path, description = "The offer"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body answers the first answer again, with `Idempotent-Replayed: true`; with a different body, 409 `idempotency-key-reused`")),
+    request_body(content = Option<AcceptBody>, description = "Which portion of the plan pays, when more than one could; a broker tied to the seller names the alternatives considered"), params(("id" = i64, Path, description = "The offer"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body answers the first answer again, with `Idempotent-Replayed: true`; with a different body, 409 `idempotency-key-reused`")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The commission made from the offer, and the offer", body = Accepted, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), (status = 409, description = "The key was used before with a different body, or the state does not allow it"),
@@ -319,6 +322,7 @@ pub async fn accept_offer(
                 &caller.account,
                 id,
                 input.portion,
+                &input.alternatives_considered.unwrap_or_default(),
                 idempotency,
                 Utc::now(),
             )

@@ -106,6 +106,7 @@ fn non_empty(value: &str) -> Option<String> {
 
 pub async fn register(
     state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
     visitor: Visitor,
     form: ProtectedForm<RegisterForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -120,6 +121,7 @@ pub async fn register(
     };
     let (places, keys) = (state.places, state.keys.clone());
     let password = form.password.clone();
+    let client = crate::web::headers::client_of(&request);
     let outcome = state
         .db
         .run(move |conn| {
@@ -129,6 +131,7 @@ pub async fn register(
                 &keys,
                 account.email.as_deref(),
                 Some(&password),
+                &client,
                 Utc::now(),
             )
         })
@@ -197,7 +200,7 @@ pub async fn sign_in_form(
     let page = SignInPage {
         chrome: Chrome::for_visitor(&visitor),
         email: String::new(),
-        next: safe_next(query.next.as_deref()),
+        next: safe_next(query.next.as_deref())?,
         problem: None,
         errors: FieldErrors::new(),
     };
@@ -206,16 +209,27 @@ pub async fn sign_in_form(
 
 pub async fn sign_in(
     state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
     visitor: Visitor,
     form: ProtectedForm<SignInForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
-    let next = safe_next(form.next.as_deref());
+    let next = safe_next(form.next.as_deref())?;
     let keys = state.keys.clone();
     let (email, password) = (form.email.clone(), form.password);
+    let client = crate::web::headers::client_of(&request);
     let outcome = state
         .db
-        .run(move |conn| accounts::sign_in(conn, &keys, Some(&email), Some(&password), Utc::now()))
+        .run(move |conn| {
+            accounts::sign_in(
+                conn,
+                &keys,
+                Some(&email),
+                Some(&password),
+                &client,
+                Utc::now(),
+            )
+        })
         .await;
     let (status, problem, errors) = match outcome {
         Ok(signed_in) => return signed_in_response(&state, &signed_in, &next),
@@ -224,8 +238,8 @@ pub async fn sign_in(
         Err(AppError::TooManyAttempts { retry_after_secs }) => (
             StatusCode::TOO_MANY_REQUESTS,
             Some(format!(
-                "There have been too many failed attempts to sign in to this account. Wait {} minutes and try again.",
-                retry_after_secs.div_ceil(60)
+                "There have been too many failed attempts to sign in from here. Wait {} and try again.",
+                wait_in_words(retry_after_secs)
             )),
             FieldErrors::new(),
         ),
@@ -360,5 +374,15 @@ pub async fn update_account(
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(other) => Err(other.into()),
+    }
+}
+
+/// "20 seconds", "3 minutes": how long to wait, in words.
+fn wait_in_words(secs: u64) -> String {
+    match secs {
+        0..=1 => "a second".into(),
+        2..=59 => format!("{secs} seconds"),
+        60..=119 => "a minute".into(),
+        _ => format!("{} minutes", secs.div_ceil(60)),
     }
 }

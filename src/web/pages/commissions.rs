@@ -157,13 +157,9 @@ fn order_of(fields: &Fields) -> Result<(i64, CommissionInput), FieldErrors> {
             band: field(fields, "band"),
             visits_per_week: number("visits_per_week"),
             outcome_id: field(fields, "outcome_id").and_then(|o| o.parse().ok()),
-            alternatives_considered: field(fields, "alternatives").map(|text| {
-                text.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            }),
+            alternatives_considered: Some(super::listing_ids(
+                field(fields, "alternatives").as_deref(),
+            )?),
             note: field(fields, "note"),
         },
     ))

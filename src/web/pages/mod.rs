@@ -29,7 +29,7 @@ use askama::Template;
 use super::auth::Visitor;
 use super::problem::status_of;
 use crate::domain::accounts::Role;
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Each path is one resource, so a wrong method answers 405, not 404.
@@ -225,18 +225,54 @@ pub fn render(template: &impl Template, status: StatusCode) -> Result<HttpRespon
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
+    // Defence in depth: every target is built from ids, but a target that is
+    // not a path on this site goes home instead.
+    let to = if is_local_path(to) { to } else { "/" };
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
         .finish()
 }
 
-/// Only local paths are followed after signing in, never another site.
-pub fn safe_next(next: Option<&str>) -> String {
+/// A path on this site: one leading slash (not `//` or `/\`, which browsers
+/// read as another site), no backslash, no whitespace or control characters.
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+}
+
+/// The listings named in a text box, one a line, by number or by address
+/// (`12`, `https://…/listings/12`), for the alternatives a broker considered.
+pub fn listing_ids(text: Option<&str>) -> Result<Vec<i64>, FieldErrors> {
+    text.unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let last = line.trim_end_matches('/').rsplit('/').next().unwrap_or(line);
+            last.parse::<i64>().map_err(|_| {
+                FieldErrors::single(
+                    "alternatives_considered",
+                    format!(
+                        "“{line}” is not a listing: give each listing's number or its address on Bespoke, one a line"
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Where to go after signing in: only a path on this site, never another
+/// site; anything else goes to the home page. Control characters are refused.
+pub fn safe_next(next: Option<&str>) -> Result<String, AppError> {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/home".to_owned(),
+        Some(path) if path.chars().any(char::is_control) => Err(AppError::Malformed(
+            "The address to come back to after signing in has control characters in it.".into(),
+        )),
+        Some(path) if is_local_path(path) => Ok(path.to_owned()),
+        _ => Ok("/home".to_owned()),
     }
 }
 

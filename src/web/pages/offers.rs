@@ -268,6 +268,8 @@ struct AcceptPage {
     offer: OfferView,
     errors: FieldErrors,
     idempotency_key: String,
+    /// Brokers record the alternatives they considered.
+    is_broker: bool,
 }
 
 async fn accept_page(
@@ -277,6 +279,7 @@ async fn accept_page(
     errors: FieldErrors,
 ) -> Result<AcceptPage, PageError> {
     let account = visitor.signed_in()?.clone();
+    let is_broker = account.role == crate::domain::accounts::Role::Broker;
     let offer = state
         .db
         .run(move |conn| {
@@ -295,6 +298,7 @@ async fn accept_page(
         offer,
         errors,
         idempotency_key: uuid::Uuid::new_v4().to_string(),
+        is_broker,
     })
 }
 
@@ -319,14 +323,29 @@ pub async fn accept(
     let fields = form.0;
     let portion = field(&fields, "portion").map(Value::String);
     let key = field(&fields, "idempotency_key");
+    let alternatives = match super::listing_ids(field(&fields, "alternatives").as_deref()) {
+        Ok(ids) => ids,
+        Err(errors) => {
+            let page = accept_page(&state, &visitor, id, errors).await?;
+            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
     let outcome = state
         .db
         .run(move |conn| {
             let idempotency = key.map(|key| Idempotency {
-                fingerprint: format!("page accept {id} {portion:?}"),
+                fingerprint: format!("page accept {id} {portion:?} {alternatives:?}"),
                 key,
             });
-            match offers::accept(conn, &account, id, portion, idempotency, Utc::now()) {
+            match offers::accept(
+                conn,
+                &account,
+                id,
+                portion,
+                &alternatives,
+                idempotency,
+                Utc::now(),
+            ) {
                 Ok(Created::New(accepted)) => Ok(Ok(accepted.commission.id)),
                 Ok(Created::Replayed(body)) => serde_json::from_str::<Value>(&body)
                     .ok()

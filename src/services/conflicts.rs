@@ -1,0 +1,170 @@
+//! Conflicts of interest, in one place, for every route that sells to a
+//! holder: a direct commission, an offer on a request, accepting an offer.
+//!
+//! - Someone acting for a holder (a broker or a representative) never sells
+//!   to that holder, nor buys for them from themselves, unless the council has
+//!   recorded its agreement for that holder and that seller.
+//! - A broker tied to a seller (owning it, working for it, or any declared
+//!   interest) names the alternatives they considered before buying from it:
+//!   other live listings of that kind serving the holder's area, checked here,
+//!   each once, and shown to the holder.
+
+use crate::domain::places::Places;
+use crate::domain::vocab::{ActingAs, AffiliationNature, Category, ListingStatus, Vocabulary};
+use crate::error::{AppError, FieldErrors};
+use crate::services::accounts::Account;
+use crate::services::brokers;
+use crate::store::accounts as account_store;
+use crate::store::listings as listing_store;
+use crate::store::market::risks as agreements;
+use crate::store::plans::{self as plan_store, PlanRow};
+use crate::store::DbConnection;
+
+/// A purchase for a holder, as the conflict rules need to see it.
+pub struct Purchase<'a> {
+    pub buyer: &'a Account,
+    pub acting: ActingAs,
+    pub holder_id: i64,
+    pub seller_id: i64,
+    pub category: Category,
+    /// The districts of the holder's area (see [`holder_area`]).
+    pub area: &'a [String],
+    pub alternatives: &'a [i64],
+}
+
+fn self_dealing(what: &str) -> AppError {
+    AppError::Forbidden(format!(
+        "You act for this person, so you cannot {what} yourself for them unless the council \
+         has recorded its agreement. Ask the council's commissioner."
+    ))
+}
+
+/// What a checked purchase records on its commission and tells the holder.
+pub struct Checked {
+    /// The broker's interest in the seller, if any.
+    pub affiliation: Option<AffiliationNature>,
+    /// The alternatives considered, as the holder reads them.
+    pub alternatives: Vec<String>,
+}
+
+/// Checks a purchase against the rules above.
+pub fn check_purchase(conn: &mut DbConnection, purchase: &Purchase) -> Result<Checked, AppError> {
+    let acting_for_holder = matches!(purchase.acting, ActingAs::Broker | ActingAs::Representative);
+    if acting_for_holder
+        && purchase.seller_id == purchase.buyer.id
+        && !agreements::agreed(conn, purchase.holder_id, purchase.seller_id)?
+    {
+        return Err(self_dealing("buy from"));
+    }
+    let affiliation = match purchase.acting {
+        ActingAs::Broker => brokers::affiliation_with(conn, purchase.buyer.id, purchase.seller_id)?,
+        _ => None,
+    };
+    if let Some(nature) = affiliation {
+        let needed = brokers::alternatives_needed(
+            conn,
+            purchase.buyer.id,
+            purchase.seller_id,
+            purchase.category.code(),
+            purchase.area,
+        )?;
+        check_alternatives(conn, purchase, needed, Some(nature))
+    } else {
+        // Given without being needed, they are still checked: the holder sees them.
+        check_alternatives(conn, purchase, 0, None)
+    }
+    .map(|alternatives| Checked {
+        affiliation,
+        alternatives,
+    })
+}
+
+/// Each alternative is another live listing of the same kind serving the
+/// holder's area, from neither the seller nor the buyer, named once; and
+/// there are at least `needed`.
+fn check_alternatives(
+    conn: &mut DbConnection,
+    purchase: &Purchase,
+    needed: i64,
+    nature: Option<AffiliationNature>,
+) -> Result<Vec<String>, AppError> {
+    if purchase.alternatives.is_empty() && needed == 0 {
+        return Ok(Vec::new());
+    }
+    let mut errors = FieldErrors::new();
+    let mut described = Vec::new();
+    let found = listing_store::find_many(conn, purchase.alternatives)?;
+    for (i, id) in purchase.alternatives.iter().enumerate() {
+        let field = format!("alternatives_considered[{i}]");
+        if purchase.alternatives[..i].contains(id) {
+            errors.add(&field, format!("names listing {id} a second time"));
+            continue;
+        }
+        let Some(listing) = found.iter().find(|l| l.id == *id) else {
+            errors.add(&field, format!("listing {id} is not a listing on Bespoke"));
+            continue;
+        };
+        let problem = if listing.content.status != ListingStatus::Published {
+            Some("is not live")
+        } else if listing.content.category != purchase.category {
+            Some("is not the same kind of support")
+        } else if [purchase.seller_id, purchase.buyer.id].contains(&listing.owner_id) {
+            Some("is from the same seller, or your own")
+        } else if !listing
+            .content
+            .areas
+            .iter()
+            .any(|d| purchase.area.contains(d))
+        {
+            Some("does not serve the area where the person lives")
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => errors.add(&field, format!("listing {id} {problem}")),
+            None => described.push(format!("{} (listing {id})", listing.content.title)),
+        }
+    }
+    errors.into_result()?;
+    if (purchase.alternatives.len() as i64) < needed {
+        return Err(AppError::field(
+            "alternatives_considered",
+            format!(
+                "must list at least {needed} other listings you considered: you have declared an \
+                 interest in this seller ({})",
+                nature.map_or("", |n| n.label()).to_lowercase()
+            ),
+        ));
+    }
+    Ok(described)
+}
+
+/// Whether `seller` acts for the holder of `plan` (a broker with consent or a
+/// representative): then they may not offer to that holder without the
+/// council's recorded agreement.
+pub fn check_offer(
+    conn: &mut DbConnection,
+    seller: &Account,
+    plan: &PlanRow,
+) -> Result<(), AppError> {
+    let acts_for_holder = plan_store::brokers(conn, plan.id)?.contains(&seller.id)
+        || plan_store::representatives(conn, plan.id)?.contains(&seller.id);
+    if acts_for_holder && !agreements::agreed(conn, plan.holder_id, seller.id)? {
+        return Err(self_dealing("sell to them as"));
+    }
+    Ok(())
+}
+
+/// The districts of the holder's area: their home district when known,
+/// otherwise every district of the plan's council.
+pub fn holder_area(conn: &mut DbConnection, plan: &PlanRow) -> Result<Vec<String>, AppError> {
+    let home = account_store::find(conn, plan.holder_id)?.and_then(|a| a.district);
+    Ok(match home {
+        Some(district) => vec![district],
+        None => Places::get()
+            .districts_of(&plan.council_code)
+            .into_iter()
+            .map(|d| d.code.clone())
+            .collect(),
+    })
+}
