@@ -480,17 +480,33 @@ async fn a_tied_broker_must_name_the_alternatives_the_market_offers() {
         .as_str()
         .unwrap()
         .contains("council"));
-    let (officer, _) = s.app.commissioner("agreeing@council.example").await;
-    bespoke::store::market::risks::record_agreement(
-        &mut s.app.db(),
-        "E08000003",
-        s.holder.0,
-        s.broker.0,
-        officer,
-        "Brokerage fee agreed at the plan review",
-        Utc::now().naive_utc(),
-    )
-    .unwrap();
+    let (_, officer) = s.app.commissioner("agreeing@council.example").await;
+    let agreement = json!({"holder_id": s.holder.0, "seller_id": s.broker.0,
+                           "note": "Brokerage fee agreed at the plan review"});
+    // Only a commissioner of the holder's council records it, for a real holder and seller.
+    for token in [&s.broker.1, &s.holder.1] {
+        s.app
+            .post("/api/v1/council/agreements", Some(token), agreement.clone())
+            .await
+            .problem(403);
+    }
+    let wrong = s
+        .app
+        .post(
+            "/api/v1/council/agreements",
+            Some(&officer),
+            json!({"holder_id": s.broker.0, "seller_id": 999_999, "note": ""}),
+        )
+        .await
+        .problem(422);
+    for field in ["holder_id", "seller_id", "note"] {
+        assert!(wrong["errors"][field].is_array(), "{wrong}");
+    }
+    let recorded = s
+        .app
+        .post("/api/v1/council/agreements", Some(&officer), agreement)
+        .await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.text);
     let brokerage = s.app.post(&plan, Some(&s.broker.1), order).await;
     assert_eq!(brokerage.status, StatusCode::CREATED, "{}", brokerage.text);
     assert_eq!(brokerage.json()["broker_affiliation"], "owner");

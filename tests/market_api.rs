@@ -305,6 +305,16 @@ async fn a_broker_who_steers_is_flagged_and_one_who_does_not_is_not() {
     }
     let (able, able_token) = app.account("able@brokers.example", "broker").await;
     let (fair, fair_token) = app.account("fair@brokers.example", "broker").await;
+    // A name that is a spreadsheet formula must reach the CSV as text.
+    let renamed = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&able_token),
+            Some(json!({"name": "=HYPERLINK(\"http://evil.example/\",\"Broker\")"})),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
     for (broker, token, provider) in [
         (able, &able_token, sellers[0].0),
         (fair, &fair_token, sellers[1].0),
@@ -427,6 +437,10 @@ async fn a_broker_who_steers_is_flagged_and_one_who_does_not_is_not() {
         "{able_line}"
     );
     assert!(able_line.contains(",enough,true,"), "{able_line}");
+    assert!(
+        able_line.contains(r#","'=HYPERLINK(""http://evil.example/"",""Broker"")","#),
+        "{able_line}"
+    );
 
     let browser = signed_in(&app, "officer@council.example").await;
     let shown = page(&browser, &app, "/council/brokers").await;

@@ -155,6 +155,87 @@ pub fn check_offer(
     Ok(())
 }
 
+/// What a commissioner sends to record the council's agreement.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct AgreementInput {
+    pub holder_id: Option<i64>,
+    pub seller_id: Option<i64>,
+    /// Why the council agrees: shown on the holder's record.
+    pub note: Option<String>,
+}
+
+/// The council's recorded agreement to one holder buying from one seller.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Agreement {
+    pub holder_id: i64,
+    pub seller_id: i64,
+    pub note: String,
+}
+
+/// A commissioner records the council's agreement that this holder may buy
+/// from this seller although the seller acts for them (a broker's own fee,
+/// a representative who is also their assistant), or is family. Recording
+/// it again changes nothing.
+pub fn record_agreement(
+    conn: &mut DbConnection,
+    account: &Account,
+    input: AgreementInput,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Agreement, AppError> {
+    let council = account.commissioners_council()?;
+    let mut errors = FieldErrors::new();
+    let holder_id = errors.required("holder_id", input.holder_id);
+    let seller_id = errors.required("seller_id", input.seller_id);
+    let note = errors.required(
+        "note",
+        input
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned),
+    );
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2_000) {
+        errors.add("note", "must be at most 2,000 characters");
+    }
+    if let Some(id) = holder_id {
+        let holder = account_store::find(conn, id)?;
+        if !holder.is_some_and(|h| {
+            h.role == "budget_holder" && h.council_code.as_deref() == Some(council.as_str())
+        }) {
+            errors.add("holder_id", "is not a budget holder of your council");
+        }
+    }
+    if let Some(id) = seller_id {
+        let seller = account_store::find(conn, id)?;
+        if !seller
+            .is_some_and(|s| !matches!(s.role.as_str(), "commissioner" | "admin" | "budget_holder"))
+        {
+            errors.add("seller_id", "is not a seller on Bespoke");
+        }
+    }
+    errors.into_result()?;
+    let (holder_id, seller_id, note) = (
+        holder_id.expect("checked"),
+        seller_id.expect("checked"),
+        note.expect("checked"),
+    );
+    agreements::record_agreement(
+        conn,
+        &council,
+        holder_id,
+        seller_id,
+        account.id,
+        &note,
+        now.naive_utc(),
+    )?;
+    Ok(Agreement {
+        holder_id,
+        seller_id,
+        note,
+    })
+}
+
 /// The districts of the holder's area: their home district when known,
 /// otherwise every district of the plan's council.
 pub fn holder_area(conn: &mut DbConnection, plan: &PlanRow) -> Result<Vec<String>, AppError> {

@@ -145,7 +145,14 @@ test('a broker with consent buys for a client, and the client sees the broker’
   await checkPage(brokerPage, testInfo, 'broker reads the listing');
   await brokerPage.getByRole('link', { name: 'Buy this support from a plan' }).click();
   await askForTwoHoursAWeek(brokerPage);
-  await brokerPage.getByLabel('Alternatives you considered (one a line)').fill('Levenshulme Saturday club\nA personal assistant for Saturdays');
+  // Tied to the seller, the broker names other live listings of the kind that serve the client's area.
+  const alternatives = [];
+  for (const n of [1, 2, 3]) {
+    const other = await sellerWithListing(request, testInfo, { role: 'provider', title: unique(testInfo, `Other club ${n}`) });
+    alternatives.push(other.listingId);
+  }
+  await brokerPage.getByLabel('Alternatives you considered (one a line)').fill(
+    alternatives.map((id) => `${new URL(brokerPage.url()).origin}/listings/${id}`).join('\n'));
   await checkPage(brokerPage, testInfo, 'broker commission form');
   await brokerPage.getByRole('button', { name: 'See the cost' }).click();
   await expect(brokerPage.getByRole('note')).toContainText('You have declared an interest in this seller (under contract)');
@@ -160,7 +167,8 @@ test('a broker with consent buys for a client, and the client sees the broker’
   await page.goto(commissionUrl);
   const interest = described(page, "The broker's interest in this seller");
   await expect(interest).toContainText('Under contract');
-  await expect(interest).toContainText('Levenshulme Saturday club; A personal assistant for Saturdays');
+  await expect(interest).toContainText(`(listing ${alternatives[0]}); `);
+  await expect(interest).toContainText(`(listing ${alternatives[2]})`);
   await expect(described(page, 'Bought by')).toContainText('The support broker acting for the budget holder');
   await checkPage(page, testInfo, 'client sees the declaration');
 });

@@ -7,6 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::services::conflicts::{self, Agreement, AgreementInput};
 use crate::services::market::brokers::BrokersReport;
 use crate::services::market::fees::FeesReport;
 use crate::services::market::gaps::GapsReport;
@@ -300,4 +301,31 @@ pub async fn review_risk(
         })
         .await?;
     Ok(HttpResponse::Ok().json(reviewed))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/council/agreements",
+    operation_id = "market_record_agreement",
+    tag = "market",
+    request_body = AgreementInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The council's agreement, recorded: this holder may buy from this seller although the seller acts for them", body = Agreement),
+        (status = 403, description = "Your role may not do this"),
+        (status = 422, description = "Some fields are not valid; `errors` names each one")
+    )
+)]
+pub async fn record_agreement(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    body: web::Json<AgreementInput>,
+) -> Result<HttpResponse, ApiError> {
+    let recorded = state
+        .db
+        .run(move |conn| {
+            conflicts::record_agreement(conn, &caller.account, body.into_inner(), Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(recorded))
 }

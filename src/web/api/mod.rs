@@ -96,6 +96,7 @@ pub fn operations() -> Vec<Operation> {
         op(M::GET, "/council/outcomes", market::outcomes),
         op(M::GET, "/council/risks", market::risks),
         op(M::POST, "/council/risks/{id}/review", market::review_risk),
+        op(M::POST, "/council/agreements", market::record_agreement),
         op(M::GET, "/plans", plans::list),
         op(M::POST, "/plans", plans::create),
         op(M::GET, "/plans/{id}", plans::show),

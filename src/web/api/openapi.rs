@@ -68,6 +68,7 @@ use crate::web::problem::{Problem, PROBLEM_JSON};
         market::outcomes,
         market::risks,
         market::review_risk,
+        market::record_agreement,
         plans::list,
         plans::create,
         plans::show,
