@@ -208,7 +208,12 @@ impl Config {
             .transpose()?;
         let demo = match (
             asked,
-            demo_is_harmless(&database, bind, &public_url, &trusted_proxies),
+            demo_is_harmless(&database, bind, &public_url, &trusted_proxies).and_then(|()| {
+                match secure_cookies {
+                    true => Err("BESPOKE_SECURE_COOKIES says it is served over HTTPS".into()),
+                    false => Ok(()),
+                }
+            }),
         ) {
             (Some(false), _) => false,
             (None, harmless) => harmless.is_ok(),
@@ -421,6 +426,7 @@ mod tests {
             ("BESPOKE_BIND", "192.168.1.20:8080"),
             ("BESPOKE_PUBLIC_URL", "https://bespoke.council.example"),
             ("BESPOKE_TRUSTED_PROXIES", "127.0.0.1"),
+            ("BESPOKE_SECURE_COOKIES", "1"),
         ];
         for (variable, value) in real {
             // Off by default there ...

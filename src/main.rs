@@ -30,6 +30,11 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Seed the demo marketplace into this database, for test and training
+    /// databases: its accounts share the published demo password until a
+    /// server starts on it with the demo off, which retires them. The
+    /// passwordless demo sign-in stays off unless the server allows it.
+    SeedDemo,
     /// Rebuild the search index from the database. While the server runs it
     /// does the work, and this shows its progress.
     Reindex,
@@ -125,6 +130,8 @@ fn init_logging() -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
+    // Every command may create files in the data directory: only this user reads them.
+    startup::private_umask();
     if let Err(message) = init_logging() {
         eprintln!("bespoke: {message}");
         return ExitCode::FAILURE;
@@ -143,6 +150,23 @@ fn run(command: Command) -> anyhow::Result<()> {
     let config = Config::from_env().context("configuration")?;
     match command {
         Command::Serve => serve(config),
+        Command::SeedDemo => {
+            let db = startup::open_database(&config)?;
+            let mut conn = db.get()?;
+            let places = bespoke::domain::places::Places::get();
+            bespoke::store::councils::sync(&mut conn, places.councils())?;
+            let seeded = demo::seed(&mut conn, places, Utc::now())
+                .map_err(|e| anyhow::anyhow!("cannot seed the demo data: {e}"))?;
+            println!(
+                "{}",
+                if seeded {
+                    "The demo marketplace is seeded."
+                } else {
+                    "The demo marketplace was already seeded."
+                }
+            );
+            Ok(())
+        }
         Command::Migrate => {
             startup::open_database(&config)?;
             println!(

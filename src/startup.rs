@@ -129,8 +129,10 @@ impl AppState {
     }
 }
 
-/// Opens the database and applies pending migrations.
+/// Opens the database and applies pending migrations. Every command that
+/// opens it first makes the data directory private.
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
+    keep_private(config)?;
     let db = Db::connect(config.database.clone(), config.db_pool_size).with_context(|| {
         format!(
             "cannot open the {} database",
@@ -161,7 +163,6 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             config.data_dir.display()
         )
     })?;
-    keep_private(&config)?;
     let instance = instances::claim_data_dir(&config.data_dir)?;
     let db = open_database(&config)?;
     let places = Places::get();
@@ -234,25 +235,41 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
     })
 }
 
+/// New files are made readable by this user alone (umask 077): everything
+/// Bespoke writes is personal data or a secret. Set first thing by every
+/// command; [`keep_private`] sets it again for tests and embedders.
+pub fn private_umask() {
+    // SAFETY: umask only sets this process's mask for new files; it touches
+    // no memory.
+    #[cfg(unix)]
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
 /// Everything in the data directory is personal data or a secret: only the
 /// user Bespoke runs as may read it. New files are made so (the process's
 /// umask), and files an older version left readable are closed up.
 fn keep_private(config: &Config) -> anyhow::Result<()> {
+    private_umask();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        // SAFETY: umask only sets this process's mask for new files; it
-        // touches no memory. Set before the database and the index are opened.
-        unsafe { libc::umask(0o077) };
-        fn close_up(path: &Path) -> std::io::Result<()> {
-            let meta = std::fs::symlink_metadata(path)?;
+        fn close_up(path: &Path, follow: bool) -> std::io::Result<()> {
+            // The directory itself may be a link to where the data lives;
+            // links inside it are left alone.
+            let meta = if follow {
+                std::fs::metadata(path)?
+            } else {
+                std::fs::symlink_metadata(path)?
+            };
             if meta.file_type().is_symlink() {
                 return Ok(());
             }
             let mode = meta.permissions().mode();
             if meta.is_dir() {
                 for entry in std::fs::read_dir(path)? {
-                    close_up(&entry?.path())?;
+                    close_up(&entry?.path(), false)?;
                 }
             }
             if mode & 0o077 != 0 {
@@ -269,7 +286,7 @@ fn keep_private(config: &Config) -> anyhow::Result<()> {
             }
         }
         for path in paths.iter().filter(|p| p.exists()) {
-            close_up(path)
+            close_up(path, true)
                 .with_context(|| format!("cannot make {} private to this user", path.display()))?;
         }
     }

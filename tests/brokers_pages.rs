@@ -119,7 +119,7 @@ async fn a_broker_acts_for_a_client_who_sees_everything_and_can_take_access_back
         .post_form(&app, &format!("/listings/{tied}/commission"), &order)
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.text.contains("other listings you considered"));
+    assert!(refused.text.contains("other sellers you considered"));
     // Words are not listings: the form asks for a number or an address.
     order.push(("alternatives", "Other Care of Moss Side"));
     let words = broker

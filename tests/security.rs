@@ -63,6 +63,58 @@ async fn sign_in_throttling_slows_a_guesser_without_locking_the_person_out() {
 }
 
 #[actix_web::test]
+async fn guesses_sent_all_at_once_still_count_each_other() {
+    let app = TestApp::spawn_with(&[("BESPOKE_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    app.register("target@example.org", "provider").await;
+    // Twenty guesses at the same moment: each attempt is recorded before its
+    // password is checked, so most find the others and wait.
+    let guesses =
+        (0..20).map(|_| sign_in_from(&app, "198.51.100.8", "target@example.org", "guess"));
+    let answers = futures_util::future::join_all(guesses).await;
+    let tried = answers.iter().filter(|(status, _)| *status == 401).count();
+    let held = answers.iter().filter(|(status, _)| *status == 429).count();
+    assert_eq!(tried + held, 20, "{answers:?}");
+    assert!(tried <= 6, "{tried} of 20 guesses were tried: {answers:?}");
+    // The person elsewhere is not affected.
+    let (status, _) = sign_in_from(&app, "203.0.113.5", "target@example.org", PASSWORD).await;
+    assert_eq!(status, 200);
+}
+
+#[actix_web::test]
+async fn one_email_guessed_at_from_many_addresses_is_slowed_too() {
+    let app = TestApp::spawn_with(&[("BESPOKE_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    app.register("target@example.org", "provider").await;
+    let limit = bespoke::domain::accounts::ACCOUNT_SIGN_IN_LIMIT;
+    for n in 0..limit {
+        let (status, _) = sign_in_from(
+            &app,
+            &format!("198.51.100.{n}"),
+            "target@example.org",
+            "guess",
+        )
+        .await;
+        assert_eq!(status, 401, "guess {n}");
+    }
+    let (status, body) = sign_in_from(&app, "203.0.113.77", "target@example.org", "guess").await;
+    assert_eq!(status, 429, "{body}");
+    let wait = body["retry_after"].as_i64().unwrap();
+    assert!((1..=30).contains(&wait), "{body}");
+    // Addresses in one IPv6 /64 count as one.
+    for n in 1..=3 {
+        let (status, _) = sign_in_from(
+            &app,
+            &format!("2001:db8:1:2::{n}"),
+            "other@example.org",
+            "guess",
+        )
+        .await;
+        assert_eq!(status, 401);
+    }
+    let (status, _) = sign_in_from(&app, "2001:db8:1:2::99", "other@example.org", "guess").await;
+    assert_eq!(status, 429);
+}
+
+#[actix_web::test]
 async fn forwarded_for_is_not_believed_without_a_trusted_proxy() {
     let app = TestApp::spawn().await;
     app.register("target@example.org", "provider").await;
@@ -98,9 +150,25 @@ async fn every_answer_carries_the_security_headers_and_a_request_id() {
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'none'"));
         assert!(reply.header("strict-transport-security").is_some());
         assert!(reply.header("x-request-id").is_some());
-        // Not signed in: caching is the browser's business.
-        assert_ne!(reply.header("cache-control").as_deref(), Some("no-store"));
     }
+    // Not signed in, and nothing handed out: caching is the browser's business.
+    for path in ["/api/v1/vocabularies", "/api/v1/councils"] {
+        let reply = app.get(path, None).await;
+        assert_ne!(
+            reply.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+    // Signing in hands out a token: never stored.
+    let signed = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"email": "someone@example.org", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(signed.header("cache-control").as_deref(), Some("no-store"));
     let me = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(me.header("cache-control").as_deref(), Some("no-store"));
     let signed = signed_in(&app, "someone@example.org").await;
@@ -274,6 +342,42 @@ async fn control_and_direction_characters_are_refused_naming_the_field() {
     );
     // Nothing of it reached the database, and the app is fine.
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn bodies_that_could_slip_past_the_check_are_checked_or_refused() {
+    let app = TestApp::spawn().await;
+    let nul = br#"{"email": "a\u0000b@example.org", "password": "x"}"#.to_vec();
+    // JSON under another json type is still JSON.
+    let reply = app
+        .send_raw(Method::POST, "/api/v1/sessions", "text/json", nul.clone())
+        .await;
+    assert!(reply.problem(422)["errors"]["email"].is_array());
+    // A compressed body cannot be checked: refused.
+    let response = app
+        .server
+        .post("/api/v1/sessions")
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("Content-Encoding", "gzip"))
+        .send_body(nul)
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 415);
+    // A page form sent as text/plain is read as the form it is.
+    let browser = Browser::new();
+    browser.get(&app, "/sign-in").await;
+    let token = browser.cookie("bespoke_csrf").unwrap();
+    let response = app
+        .server
+        .post("/sign-in")
+        .insert_header(("Cookie", format!("bespoke_csrf={token}")))
+        .insert_header(("Content-Type", "text/plain"))
+        .send_body(format!(
+            "csrf_token={token}&email=a%00b%40example.org&password=x"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
 }
 
 #[actix_web::test]

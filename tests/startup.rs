@@ -40,6 +40,18 @@ async fn demo_data_is_seeded_once_and_the_start_page_signs_in_by_role() {
         admin.get(&app, "/admin/mail").await.status,
         StatusCode::SEE_OTHER
     );
+    // Through a proxy or tunnel on this machine, the demo is not offered.
+    let proxied = app
+        .server
+        .get("/")
+        .insert_header(("X-Forwarded-For", "203.0.113.9"))
+        .send()
+        .await
+        .unwrap()
+        .body()
+        .await
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&proxied).contains("Look around as"));
 
     // A few hundred listings across every category, none without a price.
     let listings = count_rows(&mut app.db(), "listings");
@@ -142,6 +154,16 @@ async fn the_demo_is_refused_on_a_real_deployment_and_its_accounts_retired() {
         again.get("/api/v1/me", Some(&token)).await.status,
         StatusCode::UNAUTHORIZED
     );
+    // The generated demo sellers too.
+    let seller = again
+        .post(
+            "/api/v1/sessions",
+            None,
+            serde_json::json!({"email": "provider-01@demo.example.org",
+                               "password": bespoke::services::demo::DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(seller.status, StatusCode::UNAUTHORIZED);
 }
 
 #[actix_web::test]
@@ -297,4 +319,27 @@ async fn the_suite_runs_on_the_database_it_was_given() {
     };
     assert_eq!(app.state.db.target().backend_name(), expected);
     assert_eq!(app.database.is_postgres(), expected == "postgresql");
+}
+
+#[cfg(unix)]
+#[actix_web::test]
+async fn every_command_keeps_the_data_directory_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let database = TestDatabase::new();
+    let out = bespoke_command(&database, &["migrate"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut seen = 0;
+    for entry in std::fs::read_dir(database.dir.path()).unwrap() {
+        let entry = entry.unwrap();
+        let mode = entry.metadata().unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{:?} is {mode:o}", entry.path());
+        seen += 1;
+    }
+    if !database.is_postgres() {
+        assert!(seen >= 1, "migrate made the database file");
+    }
 }

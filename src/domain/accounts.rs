@@ -222,7 +222,8 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
 }
 
 /// Sign-in throttling. Failed attempts count for an email from one client
-/// address, and for a client address across emails, within this window.
+/// address, for a client address across emails, and for an email from
+/// anywhere, within this window.
 pub const SIGN_IN_WINDOW_SECS: i64 = 15 * 60;
 /// Failed attempts for one email from one client before any wait.
 pub const FREE_SIGN_IN_ATTEMPTS: i64 = 3;
@@ -230,22 +231,45 @@ pub const FREE_SIGN_IN_ATTEMPTS: i64 = 3;
 pub const MAX_SIGN_IN_WAIT_SECS: i64 = 15 * 60;
 /// Failed attempts from one client, across emails, within the window.
 pub const CLIENT_SIGN_IN_LIMIT: i64 = 50;
+/// Failed attempts for one email from anywhere, within the window, after
+/// which every attempt waits [`ACCOUNT_SIGN_IN_WAIT_SECS`] after the last:
+/// guessing from many addresses is slowed, the person is never locked out.
+pub const ACCOUNT_SIGN_IN_LIMIT: i64 = 20;
+pub const ACCOUNT_SIGN_IN_WAIT_SECS: i64 = 30;
 
-/// How many seconds an attempt must still wait, given the failed attempts
-/// before it: for this email from this client (`failures`, the last at
-/// `since_last_secs` ago) and from this client for any email. Delays double
-/// (1 s, 2 s, 4 s …) after the free attempts, so a guesser is slowed while the
-/// person, from anywhere else, is never locked out.
-pub fn sign_in_wait_secs(failures: i64, since_last_secs: i64, from_client: i64) -> Option<i64> {
-    if from_client >= CLIENT_SIGN_IN_LIMIT {
-        return Some(60);
+/// The failed attempts before this one, within the window.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignInHistory {
+    /// For this email from this client, and seconds since the last of them.
+    pub here: i64,
+    pub since_last_here: i64,
+    /// From this client for any email, and seconds since the oldest of them.
+    pub from_client: i64,
+    pub since_oldest_from_client: i64,
+    /// For this email from anywhere, and seconds since the last of them.
+    pub for_email: i64,
+    pub since_last_for_email: i64,
+}
+
+/// How many seconds an attempt must still wait, if any. For an email from one
+/// client, delays double (1 s, 2 s, 4 s …, at most 15 minutes) after the free
+/// attempts; a client over its limit across emails waits until its oldest
+/// failure leaves the window; an email guessed at from many places waits
+/// half a minute after each failure.
+pub fn sign_in_wait_secs(h: SignInHistory) -> Option<i64> {
+    let mut wait = 0;
+    if h.from_client >= CLIENT_SIGN_IN_LIMIT {
+        wait = wait.max(SIGN_IN_WINDOW_SECS - h.since_oldest_from_client);
     }
-    if failures < FREE_SIGN_IN_ATTEMPTS {
-        return None;
+    if h.for_email >= ACCOUNT_SIGN_IN_LIMIT {
+        wait = wait.max(ACCOUNT_SIGN_IN_WAIT_SECS - h.since_last_for_email);
     }
-    let steps = (failures - FREE_SIGN_IN_ATTEMPTS).min(20) as u32;
-    let delay = 2_i64.pow(steps).min(MAX_SIGN_IN_WAIT_SECS);
-    (since_last_secs < delay).then(|| (delay - since_last_secs).max(1))
+    if h.here >= FREE_SIGN_IN_ATTEMPTS {
+        let steps = (h.here - FREE_SIGN_IN_ATTEMPTS).min(20) as u32;
+        let delay = 2_i64.pow(steps).min(MAX_SIGN_IN_WAIT_SECS);
+        wait = wait.max(delay - h.since_last_here);
+    }
+    (wait > 0).then_some(wait)
 }
 
 #[cfg(test)]
@@ -316,13 +340,33 @@ mod tests {
 
     #[test]
     fn sign_in_waits_grow_and_stop_at_a_quarter_of_an_hour() {
-        assert_eq!(sign_in_wait_secs(0, 0, 0), None);
-        assert_eq!(sign_in_wait_secs(2, 0, 2), None);
-        assert_eq!(sign_in_wait_secs(3, 0, 3), Some(1));
-        assert_eq!(sign_in_wait_secs(3, 1, 3), None);
-        assert_eq!(sign_in_wait_secs(6, 3, 6), Some(5));
-        assert_eq!(sign_in_wait_secs(40, 0, 40), Some(MAX_SIGN_IN_WAIT_SECS));
-        // One client guessing across many emails is held back as a whole.
-        assert_eq!(sign_in_wait_secs(0, 0, CLIENT_SIGN_IN_LIMIT), Some(60));
+        let here = |n: i64, since: i64| SignInHistory {
+            here: n,
+            since_last_here: since,
+            from_client: n,
+            for_email: n,
+            since_last_for_email: since,
+            ..Default::default()
+        };
+        assert_eq!(sign_in_wait_secs(here(0, 0)), None);
+        assert_eq!(sign_in_wait_secs(here(2, 0)), None);
+        assert_eq!(sign_in_wait_secs(here(3, 0)), Some(1));
+        assert_eq!(sign_in_wait_secs(here(3, 1)), None);
+        assert_eq!(sign_in_wait_secs(here(6, 3)), Some(5));
+        assert_eq!(sign_in_wait_secs(here(40, 0)), Some(MAX_SIGN_IN_WAIT_SECS));
+        // One client guessing across many emails is held until its oldest failure ages out.
+        let spray = SignInHistory {
+            from_client: CLIENT_SIGN_IN_LIMIT,
+            since_oldest_from_client: 600,
+            ..Default::default()
+        };
+        assert_eq!(sign_in_wait_secs(spray), Some(300));
+        // One email guessed at from many addresses: half a minute after each failure.
+        let many = SignInHistory {
+            for_email: ACCOUNT_SIGN_IN_LIMIT,
+            since_last_for_email: 10,
+            ..Default::default()
+        };
+        assert_eq!(sign_in_wait_secs(many), Some(20));
     }
 }

@@ -243,6 +243,20 @@ fn decoy_hash() -> &'static str {
     HASH.get_or_init(|| accounts::hash_password("a password nobody has"))
 }
 
+/// Registers and signs the new account in at once, as the registration page
+/// does: the password was just chosen, so no throttling applies.
+pub fn register_and_sign_in(
+    conn: &mut DbConnection,
+    places: &Places,
+    keys: &TokenKeys,
+    input: Registration,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, AppError> {
+    let account = register(conn, places, input, now)?;
+    let row = store::find(conn, account.id)?.ok_or(AppError::NotFound)?;
+    open_session(conn, keys, row, now)
+}
+
 /// Signs in with email and password. `client` is the caller's address as
 /// the web layer believes it: attempts are throttled per email and client
 /// (growing waits) and per client across emails, never locking the account.
@@ -268,10 +282,9 @@ pub fn sign_in(
     // same moment count each other; forgotten again if it succeeds.
     let attempt = store::record_sign_in_attempt(conn, &email, client, now_naive)?;
     let window_start = now_naive - Duration::seconds(accounts::SIGN_IN_WINDOW_SECS);
-    let (failures, last, from_client) =
-        store::earlier_sign_in_attempts(conn, &email, client, attempt, window_start)?;
-    let since_last = last.map_or(i64::MAX, |last| (now_naive - last).num_seconds());
-    if let Some(wait) = accounts::sign_in_wait_secs(failures, since_last, from_client) {
+    let history =
+        store::earlier_sign_in_attempts(conn, &email, client, attempt, window_start, now_naive)?;
+    if let Some(wait) = accounts::sign_in_wait_secs(history) {
         // A refused attempt tried no password: it does not count.
         store::forget_sign_in_attempt(conn, attempt)?;
         return Err(AppError::TooManyAttempts {

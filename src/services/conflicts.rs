@@ -24,7 +24,7 @@ use crate::store::DbConnection;
 pub struct Purchase<'a> {
     pub buyer: &'a Account,
     pub acting: ActingAs,
-    pub holder_id: i64,
+    pub plan: &'a PlanRow,
     pub seller_id: i64,
     pub category: Category,
     /// The districts of the holder's area (see [`holder_area`]).
@@ -34,9 +34,19 @@ pub struct Purchase<'a> {
 
 fn self_dealing(what: &str) -> AppError {
     AppError::Forbidden(format!(
-        "You act for this person, so you cannot {what} yourself for them unless the council \
-         has recorded its agreement. Ask the council's commissioner."
+        "This seller acts for the person buying, so they cannot {what} themselves unless the \
+         council has recorded its agreement. Ask the council's commissioner."
     ))
+}
+
+/// Whether `seller_id` acts for the plan's holder: a broker with consent or a representative.
+fn acts_for_holder(
+    conn: &mut DbConnection,
+    seller_id: i64,
+    plan: &PlanRow,
+) -> Result<bool, AppError> {
+    Ok(plan_store::brokers(conn, plan.id)?.contains(&seller_id)
+        || plan_store::representatives(conn, plan.id)?.contains(&seller_id))
 }
 
 /// What a checked purchase records on its commission and tells the holder.
@@ -49,12 +59,16 @@ pub struct Checked {
 
 /// Checks a purchase against the rules above.
 pub fn check_purchase(conn: &mut DbConnection, purchase: &Purchase) -> Result<Checked, AppError> {
-    let acting_for_holder = matches!(purchase.acting, ActingAs::Broker | ActingAs::Representative);
-    if acting_for_holder
-        && purchase.seller_id == purchase.buyer.id
-        && !agreements::agreed(conn, purchase.holder_id, purchase.seller_id)?
+    // Whoever buys: a seller who acts for this holder sells to them only with
+    // the council's agreement (a broker's own fee, say).
+    if acts_for_holder(conn, purchase.seller_id, purchase.plan)?
+        && !agreements::agreed(conn, purchase.plan.holder_id, purchase.seller_id)?
     {
-        return Err(self_dealing("buy from"));
+        return Err(self_dealing(if purchase.seller_id == purchase.buyer.id {
+            "buy from"
+        } else {
+            "be sold to by someone who acts for them, such as"
+        }));
     }
     let affiliation = match purchase.acting {
         ActingAs::Broker => brokers::affiliation_with(conn, purchase.buyer.id, purchase.seller_id)?,
@@ -93,6 +107,7 @@ fn check_alternatives(
     }
     let mut errors = FieldErrors::new();
     let mut described = Vec::new();
+    let mut sellers = std::collections::HashSet::new();
     let found = listing_store::find_many(conn, purchase.alternatives)?;
     for (i, id) in purchase.alternatives.iter().enumerate() {
         let field = format!("alternatives_considered[{i}]");
@@ -110,6 +125,10 @@ fn check_alternatives(
             Some("is not the same kind of support")
         } else if [purchase.seller_id, purchase.buyer.id].contains(&listing.owner_id) {
             Some("is from the same seller, or your own")
+        } else if purchase.acting == ActingAs::Broker
+            && brokers::affiliation_with(conn, purchase.buyer.id, listing.owner_id)?.is_some()
+        {
+            Some("is from another seller you have declared an interest in")
         } else if !listing
             .content
             .areas
@@ -122,16 +141,20 @@ fn check_alternatives(
         };
         match problem {
             Some(problem) => errors.add(&field, format!("listing {id} {problem}")),
-            None => described.push(format!("{} (listing {id})", listing.content.title)),
+            None => {
+                sellers.insert(listing.owner_id);
+                described.push(format!("{} (listing {id})", listing.content.title));
+            }
         }
     }
     errors.into_result()?;
-    if (purchase.alternatives.len() as i64) < needed {
+    // The market's alternatives are other sellers: three listings of one seller count once.
+    if (sellers.len() as i64) < needed {
         return Err(AppError::field(
             "alternatives_considered",
             format!(
-                "must list at least {needed} other listings you considered: you have declared an \
-                 interest in this seller ({})",
+                "must list listings of at least {needed} other sellers you considered: you have \
+                 declared an interest in this seller ({})",
                 nature.map_or("", |n| n.label()).to_lowercase()
             ),
         ));
@@ -147,10 +170,10 @@ pub fn check_offer(
     seller: &Account,
     plan: &PlanRow,
 ) -> Result<(), AppError> {
-    let acts_for_holder = plan_store::brokers(conn, plan.id)?.contains(&seller.id)
-        || plan_store::representatives(conn, plan.id)?.contains(&seller.id);
-    if acts_for_holder && !agreements::agreed(conn, plan.holder_id, seller.id)? {
-        return Err(self_dealing("sell to them as"));
+    if acts_for_holder(conn, seller.id, plan)?
+        && !agreements::agreed(conn, plan.holder_id, seller.id)?
+    {
+        return Err(self_dealing("sell to the person they act for as"));
     }
     Ok(())
 }

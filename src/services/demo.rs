@@ -209,7 +209,12 @@ pub fn retire(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, AppE
         return Ok(0);
     }
     let emails: Vec<&str> = DEMO_ACCOUNTS.iter().map(|a| a.email).collect();
-    Ok(store::retire_sign_ins(conn, &emails, now.naive_utc())?)
+    Ok(store::retire_sign_ins(
+        conn,
+        &emails,
+        super::demo_listings::GENERATED_EMAIL_DOMAIN,
+        now.naive_utc(),
+    )?)
 }
 
 /// The lines printed at start-up so a newcomer can sign in.

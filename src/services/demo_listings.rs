@@ -126,6 +126,9 @@ const PROVIDER_OFFERS: &[Offer] = &[
 
 pub const SEEDED: &str = "demo.listings";
 
+/// The generated demo sellers' emails are at this domain.
+pub const GENERATED_EMAIL_DOMAIN: &str = "demo.example.org";
+
 fn pounds(rng: &mut StdRng, (low, high): (i64, i64)) -> Money {
     // Round to 5p or to the pound, as real prices are.
     let pence = rng.random_range(low..=high);
@@ -289,7 +292,7 @@ pub fn seed(
     let mut generated: Vec<(String, String, Role, SellerKind)> = Vec::new();
     for (i, name) in PROVIDER_NAMES.iter().enumerate() {
         generated.push((
-            format!("provider-{:02}@demo.example.org", i + 1),
+            format!("provider-{:02}@{GENERATED_EMAIL_DOMAIN}", i + 1),
             (*name).to_owned(),
             Role::Provider,
             SellerKind::Provider,
@@ -302,7 +305,7 @@ pub fn seed(
             LAST_NAMES[(i * 7) % LAST_NAMES.len()]
         );
         generated.push((
-            format!("pa-{:02}@demo.example.org", i + 1),
+            format!("pa-{:02}@{GENERATED_EMAIL_DOMAIN}", i + 1),
             name,
             Role::PersonalAssistant,
             SellerKind::PersonalAssistant,
@@ -310,7 +313,7 @@ pub fn seed(
     }
     for (i, name) in BROKER_NAMES.iter().enumerate() {
         generated.push((
-            format!("broker-{:02}@demo.example.org", i + 1),
+            format!("broker-{:02}@{GENERATED_EMAIL_DOMAIN}", i + 1),
             (*name).to_owned(),
             Role::Broker,
             SellerKind::Broker,

@@ -90,6 +90,18 @@ pub fn public_profile(
     limit: i64,
     now: DateTime<Utc>,
 ) -> Result<SellerView, AppError> {
+    profile_view(conn, seller_id, false, limit, now)
+}
+
+/// A seller's profile; `for_owner` only for the seller themselves, who alone
+/// sees a personal assistant's home address and postcode.
+fn profile_view(
+    conn: &mut DbConnection,
+    seller_id: i64,
+    for_owner: bool,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> Result<SellerView, AppError> {
     let account = account_store::find(conn, seller_id)?.ok_or(AppError::NotFound)?;
     let kind = account
         .role
@@ -99,7 +111,7 @@ pub fn public_profile(
         .ok_or(AppError::NotFound)?;
     let mut profile = profile_of(store::find(conn, seller_id)?);
     // A personal assistant works from home: their address stays private.
-    if kind == SellerKind::PersonalAssistant {
+    if kind == SellerKind::PersonalAssistant && !for_owner {
         profile.address = None;
         profile.postcode = None;
     }
@@ -139,7 +151,7 @@ pub fn public_profile_of_seller(
     now: DateTime<Utc>,
 ) -> Result<SellerView, AppError> {
     require_seller_kind(actor)?;
-    public_profile(conn, actor.id, 100, now)
+    profile_view(conn, actor.id, true, 100, now)
 }
 
 /// The actor's own profile as it stands, for the edit form.
@@ -168,7 +180,7 @@ pub fn save_profile(
         }
     }
     store::save(conn, &row_of(actor.id, kind, &profile, now))?;
-    public_profile(conn, actor.id, 100, now)
+    profile_view(conn, actor.id, true, 100, now)
 }
 
 pub fn row_of(

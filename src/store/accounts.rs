@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use super::schema::{accounts, sessions, sign_in_failures};
 use super::{DbConnection, StoreError};
+use crate::domain::accounts::SignInHistory;
 use crate::on_backend;
+use diesel::dsl::{count_star, max, min};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
@@ -171,29 +173,43 @@ pub fn forget_sign_in_attempt(conn: &mut DbConnection, id: i64) -> Result<(), St
     Ok(())
 }
 
-/// The failed attempts made before attempt `before` since `since`: for this
-/// email from this client (how many, and the last one's time), and from this
-/// client for any email.
+/// The failed attempts made before attempt `before` since `since`, as the
+/// throttling rule reads them (ages in seconds at `now`).
 pub fn earlier_sign_in_attempts(
     conn: &mut DbConnection,
     email: &str,
     client: &str,
     before: i64,
     since: NaiveDateTime,
-) -> Result<(i64, Option<NaiveDateTime>, i64), StoreError> {
-    let earlier = sign_in_failures::table
-        .filter(sign_in_failures::client.eq(client))
-        .filter(sign_in_failures::id.lt(before))
-        .filter(sign_in_failures::failed_at.gt(since));
-    let (count, last): (i64, Option<NaiveDateTime>) = earlier
+    now: NaiveDateTime,
+) -> Result<SignInHistory, StoreError> {
+    let earlier = || {
+        sign_in_failures::table
+            .filter(sign_in_failures::id.lt(before))
+            .filter(sign_in_failures::failed_at.gt(since))
+    };
+    let age = |at: Option<NaiveDateTime>| at.map_or(i64::MAX, |at| (now - at).num_seconds());
+    let (here, last_here): (i64, Option<NaiveDateTime>) = earlier()
         .filter(sign_in_failures::email.eq(email))
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::max(sign_in_failures::failed_at),
-        ))
+        .filter(sign_in_failures::client.eq(client))
+        .select((count_star(), max(sign_in_failures::failed_at)))
         .get_result(conn)?;
-    let from_client: i64 = earlier.count().get_result(conn)?;
-    Ok((count, last, from_client))
+    let (from_client, oldest_from_client): (i64, Option<NaiveDateTime>) = earlier()
+        .filter(sign_in_failures::client.eq(client))
+        .select((count_star(), min(sign_in_failures::failed_at)))
+        .get_result(conn)?;
+    let (for_email, last_for_email): (i64, Option<NaiveDateTime>) = earlier()
+        .filter(sign_in_failures::email.eq(email))
+        .select((count_star(), max(sign_in_failures::failed_at)))
+        .get_result(conn)?;
+    Ok(SignInHistory {
+        here,
+        since_last_here: age(last_here),
+        from_client,
+        since_oldest_from_client: age(oldest_from_client),
+        for_email,
+        since_last_for_email: age(last_for_email),
+    })
 }
 
 /// Forgets the failed attempts for `email` from `client`: it signed in.
@@ -222,16 +238,22 @@ pub fn prune_sign_in_attempts(
     )
 }
 
-/// Takes away these accounts' passwords and ends their sessions: they can no
-/// longer sign in. Returns how many accounts had a password.
+/// Takes away the passwords of these accounts, and of every account at
+/// `domain`, and ends their sessions: they can no longer sign in. Returns how
+/// many accounts had a password.
 pub fn retire_sign_ins(
     conn: &mut DbConnection,
     emails: &[&str],
+    domain: &str,
     now: NaiveDateTime,
 ) -> Result<usize, StoreError> {
-    let ids = accounts::table
-        .filter(accounts::email.eq_any(emails))
-        .select(accounts::id);
+    let at_domain = format!("%@{domain}");
+    let chosen = || {
+        accounts::email
+            .eq_any(emails.to_vec())
+            .or(accounts::email.like(at_domain.clone()))
+    };
+    let ids = accounts::table.filter(chosen()).select(accounts::id);
     diesel::update(
         sessions::table
             .filter(sessions::account_id.eq_any(ids))
@@ -241,7 +263,7 @@ pub fn retire_sign_ins(
     .execute(conn)?;
     Ok(diesel::update(
         accounts::table
-            .filter(accounts::email.eq_any(emails))
+            .filter(chosen())
             .filter(accounts::password_hash.is_not_null()),
     )
     .set(accounts::password_hash.eq(None::<String>))

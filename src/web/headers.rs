@@ -37,7 +37,8 @@ pub fn client_ip(
     trusted: &[ipnet::IpNet],
 ) -> Option<IpAddr> {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
-    let peer = peer?;
+    // `::ffff:10.0.0.5` (a dual-stack socket) is 10.0.0.5.
+    let peer = peer?.to_canonical();
     if !is_trusted(&peer) {
         return Some(peer);
     }
@@ -48,7 +49,7 @@ pub fn client_ip(
         .collect();
     let mut client = peer;
     for hop in hops.iter().rev() {
-        match hop.parse::<IpAddr>() {
+        match hop.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
             Ok(ip) if is_trusted(&ip) => client = ip,
             Ok(ip) => return Some(ip),
             // Garbage means the chain cannot be followed further.
@@ -75,16 +76,52 @@ pub fn request_id(incoming: Option<&str>) -> String {
     }
 }
 
-/// The caller's address as text, for throttling: what the root span found,
-/// else the connection's peer.
+/// The caller's address as throttling counts it: what the root span found,
+/// else the connection's peer. An IPv6 address counts as its /64 network,
+/// which one household or machine typically holds whole.
 pub fn client_of(request: &actix_web::HttpRequest) -> String {
-    request
+    let ip = request
         .extensions()
         .get::<ClientIp>()
         .map(|c| c.0)
-        .or_else(|| request.peer_addr().map(|a| a.ip()))
-        .map(|ip| ip.to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .or_else(|| request.peer_addr().map(|a| a.ip().to_canonical()));
+    match ip {
+        Some(IpAddr::V6(v6)) => ipnet::Ipv6Net::new(v6, 64)
+            .map(|net| net.trunc().to_string())
+            .unwrap_or_else(|_| v6.to_string()),
+        Some(ip) => ip.to_string(),
+        None => "unknown".into(),
+    }
+}
+
+/// Whether this request comes straight from this machine: a loopback peer,
+/// a loopback or `localhost` Host, and no proxy's forwarding headers. The
+/// passwordless demo answers only such requests, so a tunnel or a proxy on
+/// the same machine does not publish it.
+pub fn is_local(request: &actix_web::HttpRequest) -> bool {
+    let peer_local = request
+        .peer_addr()
+        .is_some_and(|a| a.ip().to_canonical().is_loopback());
+    let forwarded = [
+        "forwarded",
+        "x-forwarded-for",
+        "x-forwarded-host",
+        "x-real-ip",
+    ]
+    .iter()
+    .any(|name| request.headers().contains_key(*name));
+    let host = format!("http://{}/", request.connection_info().host());
+    let host_local = url::Url::parse(&host)
+        .ok()
+        .and_then(|url| {
+            url.host().map(|host| match host {
+                url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+                url::Host::Ipv4(ip) => ip.is_loopback(),
+                url::Host::Ipv6(ip) => ip.to_canonical().is_loopback(),
+            })
+        })
+        .unwrap_or(false);
+    peer_local && !forwarded && host_local
 }
 
 /// The log's root span for each request: the believed client address and the
@@ -133,10 +170,14 @@ impl RootSpanBuilder for BespokeSpans {
     }
 }
 
-/// Whether the request carries a sign-in (a session cookie or a token).
-fn is_signed_in(request: &actix_web::HttpRequest) -> bool {
+/// Whether the request carries a sign-in (a session cookie or a token), or
+/// the answer may hand one out (signing in, registering, any new cookie).
+fn carries_sign_in<B>(response: &ServiceResponse<B>) -> bool {
+    let request = response.request();
     request.cookie(super::auth::SESSION_COOKIE).is_some()
         || request.headers().contains_key(header::AUTHORIZATION)
+        || response.headers().contains_key(header::SET_COOKIE)
+        || request.path() == "/api/v1/sessions"
 }
 
 /// Adds the security headers to an answer: for everything, `nosniff`, a
@@ -144,8 +185,7 @@ fn is_signed_in(request: &actix_web::HttpRequest) -> bool {
 /// the request id; `no-store` for anything asked with a sign-in; HSTS when
 /// Bespoke is served over HTTPS.
 pub fn secure<B>(response: &mut ServiceResponse<B>, https: bool) {
-    let signed_in =
-        is_signed_in(response.request()) && !response.request().path().starts_with("/static/");
+    let signed_in = carries_sign_in(response) && !response.request().path().starts_with("/static/");
     let id = response.request().extensions().get::<RequestId>().cloned();
     let headers = response.headers_mut();
     let fixed = [
@@ -199,6 +239,11 @@ mod tests {
                 &["6.6.6.6, 198.51.100.7", "10.0.0.1"],
                 &proxies
             ),
+            Some(ip("198.51.100.7"))
+        );
+        // A dual-stack socket's ::ffff:10.0.0.2 is 10.0.0.2, and trusted.
+        assert_eq!(
+            client_ip(Some(ip("::ffff:10.0.0.2")), &["198.51.100.7"], &proxies),
             Some(ip("198.51.100.7"))
         );
         // A trusted peer with nothing forwarded, or garbage: the nearest trusted hop.

@@ -6,7 +6,7 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpResponse, ResponseError};
 use futures_util::StreamExt;
@@ -62,30 +62,35 @@ fn check_pairs(pairs: &[(String, String)]) -> Result<(), Refusal> {
 enum BodyKind {
     Json,
     Form,
-    Other,
 }
 
+/// JSON the way actix reads it (`*/json`, `*/*+json`); any other body is read
+/// as a form, since the pages' form extractor takes a body whatever its type.
 fn body_kind(req: &ServiceRequest) -> BodyKind {
-    let Some(content_type) = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-    else {
-        return BodyKind::Other;
-    };
+        .unwrap_or_default();
     let essence = content_type
         .split(';')
         .next()
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    if essence == "application/json" || essence.ends_with("+json") {
+    let subtype = essence.split_once('/').map_or("", |(_, sub)| sub);
+    if subtype == "json" || subtype.ends_with("+json") {
         BodyKind::Json
-    } else if essence == "application/x-www-form-urlencoded" {
-        BodyKind::Form
     } else {
-        BodyKind::Other
+        BodyKind::Form
     }
+}
+
+/// A compressed body could not be checked: it is refused (415) instead.
+fn is_encoded(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
 }
 
 fn check_body(kind: &BodyKind, body: &[u8]) -> Result<(), Refusal> {
@@ -99,7 +104,6 @@ fn check_body(kind: &BodyKind, body: &[u8]) -> Result<(), Refusal> {
             Ok(pairs) => check_pairs(&pairs),
             Err(_) => Ok(()),
         },
-        BodyKind::Other => Ok(()),
     }
 }
 
@@ -116,11 +120,11 @@ fn is_api(req: &ServiceRequest) -> bool {
     req.path().starts_with("/api/") || req.path().starts_with("/openreferral")
 }
 
-fn too_large(req: &ServiceRequest) -> HttpResponse {
+fn refuse_status(req: &ServiceRequest, status: StatusCode) -> HttpResponse {
     if is_api(req) {
-        Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE).response()
+        Problem::for_status(status).response()
     } else {
-        HttpResponse::PayloadTooLarge().finish()
+        HttpResponse::build(status).finish()
     }
 }
 
@@ -136,14 +140,29 @@ pub async fn refuse_hostile_text(
             return Ok(req.into_response(response).map_into_right_body());
         }
     }
-    let kind = body_kind(&req);
-    if kind != BodyKind::Other {
+    let has_body = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .is_none_or(|length| length.as_bytes() != b"0");
+    if has_body && !matches!(*req.method(), Method::GET | Method::HEAD) {
+        if is_encoded(&req) {
+            let response = refuse_status(&req, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+        let kind = body_kind(&req);
         let mut payload = req.take_payload();
         let mut body = web::BytesMut::new();
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk?;
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                // Answered here, not raised: the security headers are added on the way out.
+                Err(error) => {
+                    let response = Error::from(error).error_response();
+                    return Ok(req.into_response(response).map_into_right_body());
+                }
+            };
             if body.len() + chunk.len() > super::MAX_BODY_BYTES {
-                let response = too_large(&req);
+                let response = refuse_status(&req, StatusCode::PAYLOAD_TOO_LARGE);
                 return Ok(req.into_response(response).map_into_right_body());
             }
             body.extend_from_slice(&chunk);

@@ -62,6 +62,8 @@ pub fn app(
             let new_cookie = csrf::attach_token(&req, secure_cookies);
             let response = srv.call(req);
             async move {
+                // Errors are answered as responses further in (web::input turns
+                // a body that cannot be read into one), so they get the headers too.
                 let mut response = response.await?;
                 if let Some(cookie) = new_cookie {
                     response.response_mut().add_cookie(&cookie)?;

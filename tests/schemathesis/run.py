@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "faults"))
@@ -96,6 +97,17 @@ def sign_in(base, email):
     return must(base, "POST", "/sessions", {"email": email, "password": DEMO_PASSWORD})["token"]
 
 
+def wait_for_search(base, timeout=60):
+    """Until the running server has indexed the listings seeded beside it."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status, reply = call(base, "GET", "/search?per_page=12")
+        if status == 200 and rows_of(reply):
+            return
+        time.sleep(0.5)
+    fail("the seeded listings did not reach search")
+
+
 def commission_something(base):
     """The demo market has no commissions: the holder buys twice from the
     provider, so both have commissions for the runs to read, act on and refuse."""
@@ -159,10 +171,18 @@ def main():
     examples = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20")
     seed = os.environ.get("SCHEMATHESIS_SEED", "20261123")
     database = Database("schemathesis")
-    server = Server(database, 18095, {"BESPOKE_DEMO": "1"})
+    # The passwordless demo runs only on SQLite; on PostgreSQL the same demo
+    # market is seeded with `bespoke seed-demo` into the running server's database.
+    on_sqlite = database.kind == "SQLite"
+    server = Server(database, 18095, {"BESPOKE_DEMO": "1"} if on_sqlite else {})
     failed = []
     try:
         server.start()
+        if not on_sqlite:
+            seeded = database.run("seed-demo")
+            if seeded.returncode != 0:
+                fail(f"could not seed the demo market: {seeded.stderr}")
+            wait_for_search(server.base)
         commission_something(server.base)
         for role, email in ROLES:
             headers, token = [], None

@@ -373,7 +373,7 @@ fn quote_in(
         &conflicts::Purchase {
             buyer: account,
             acting,
-            holder_id: plan.holder_id,
+            plan: &plan,
             seller_id: listing.owner_id,
             category: listing.content.category,
             area: &area,

@@ -83,15 +83,14 @@ pub fn accept(
         )?;
         let portion = resolve_portion(&portions, &choice)?;
         let plan = plan_store::find(conn, request.plan_id)?.ok_or(AppError::NotFound)?;
-        let area = store::areas_of(conn, &[request.id])?
-            .remove(&request.id)
-            .unwrap_or_default();
+        // The holder's area, not the request's: those the broker chose.
+        let area = conflicts::holder_area(conn, &plan)?;
         let checked = conflicts::check_purchase(
             conn,
             &conflicts::Purchase {
                 buyer: account,
                 acting,
-                holder_id: plan.holder_id,
+                plan: &plan,
                 seller_id: offer.seller_id,
                 category: Category::parse_code(&request.category).map_err(|_| {
                     AppError::Internal(format!("request {} has an unknown category", request.id))

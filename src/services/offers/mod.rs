@@ -511,6 +511,8 @@ pub fn revise(
         locks::lock_plan_of(conn, Subject::Offer(id))?.ok_or(AppError::NotFound)?;
         let (offer, request) = own_open_offer(conn, account, id)?;
         request_open(&request, today)?;
+        let plan = plan_store::find(conn, request.plan_id)?.ok_or(AppError::NotFound)?;
+        crate::services::conflicts::check_offer(conn, account, &plan)?;
         let listing_id = match input.listing_id {
             Some(chosen) => offer_listing(conn, account, &request, Some(chosen))?,
             None => offer.listing_id,

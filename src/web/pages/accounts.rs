@@ -106,7 +106,6 @@ fn non_empty(value: &str) -> Option<String> {
 
 pub async fn register(
     state: web::Data<AppState>,
-    request: actix_web::HttpRequest,
     visitor: Visitor,
     form: ProtectedForm<RegisterForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -120,21 +119,9 @@ pub async fn register(
         postcode: non_empty(&form.postcode),
     };
     let (places, keys) = (state.places, state.keys.clone());
-    let password = form.password.clone();
-    let client = crate::web::headers::client_of(&request);
     let outcome = state
         .db
-        .run(move |conn| {
-            let account = accounts::register(conn, places, input, Utc::now())?;
-            accounts::sign_in(
-                conn,
-                &keys,
-                account.email.as_deref(),
-                Some(&password),
-                &client,
-                Utc::now(),
-            )
-        })
+        .run(move |conn| accounts::register_and_sign_in(conn, places, &keys, input, Utc::now()))
         .await;
     let errors = match outcome {
         Ok(signed_in) => return signed_in_response(&state, &signed_in, "/home"),

@@ -61,10 +61,14 @@ pub struct StartPage {
     demo_choices: Vec<DemoChoice>,
 }
 
-pub async fn start(state: web::Data<AppState>, visitor: Visitor) -> StartPage {
+pub async fn start(
+    state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
+    visitor: Visitor,
+) -> StartPage {
     StartPage {
         chrome: Chrome::for_visitor(&visitor),
-        demo_choices: if state.demo_enabled() {
+        demo_choices: if state.demo_enabled() && crate::web::headers::is_local(&request) {
             demo_choices()
         } else {
             Vec::new()
@@ -109,9 +113,11 @@ pub struct DemoForm {
 
 pub async fn demo_sign_in(
     state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
     form: ProtectedForm<DemoForm>,
 ) -> Result<HttpResponse, PageError> {
-    if !state.demo_enabled() {
+    // Only on this machine, as configured, and as this very request shows.
+    if !state.demo_enabled() || !crate::web::headers::is_local(&request) {
         return Err(AppError::NotFound.into());
     }
     let role: Role = form.0.role.parse().map_err(|_| AppError::NotFound)?;
