@@ -46,7 +46,9 @@ async fn sign_in_throttling_slows_a_guesser_without_locking_the_person_out() {
     assert_eq!(status, 401);
     let (status, body) = sign_in_from(&app, attacker, "target@example.org", "guess").await;
     assert_eq!(status, 429);
-    assert_eq!(body["retry_after"], 2, "{body}");
+    // Two seconds from the last guess (one, if the machine was slow to answer).
+    let wait = body["retry_after"].as_i64().unwrap();
+    assert!((1..=2).contains(&wait), "{body}");
 
     // Guessing across many emails from one address is held back as a whole.
     let sprayer = "192.0.2.44";
