@@ -208,12 +208,13 @@ impl Config {
             .transpose()?;
         let demo = match (
             asked,
-            demo_is_harmless(&database, bind, &public_url, &trusted_proxies).and_then(|()| {
-                match secure_cookies {
-                    true => Err("BESPOKE_SECURE_COOKIES says it is served over HTTPS".into()),
-                    false => Ok(()),
-                }
-            }),
+            demo_is_harmless(
+                &database,
+                bind,
+                &public_url,
+                &trusted_proxies,
+                secure_cookies,
+            ),
         ) {
             (Some(false), _) => false,
             (None, harmless) => harmless.is_ok(),
@@ -263,12 +264,14 @@ impl Config {
 
 /// Whether a passwordless demo could only ever be reached from this machine:
 /// the embedded SQLite database, a loopback bind address, no public address
-/// elsewhere and no reverse proxy in front. The error says which is not so.
+/// elsewhere, no reverse proxy in front and no HTTPS. The error says which
+/// is not so.
 pub fn demo_is_harmless(
     database: &DatabaseTarget,
     bind: SocketAddr,
     public_url: &url::Url,
     trusted_proxies: &[ipnet::IpNet],
+    secure_cookies: bool,
 ) -> Result<(), String> {
     if !matches!(database, DatabaseTarget::Sqlite(_)) {
         return Err("DATABASE_URL names a PostgreSQL database".into());
@@ -291,6 +294,9 @@ pub fn demo_is_harmless(
     }
     if !trusted_proxies.is_empty() {
         return Err("BESPOKE_TRUSTED_PROXIES says a reverse proxy serves it".into());
+    }
+    if secure_cookies {
+        return Err("BESPOKE_SECURE_COOKIES says it is served over HTTPS".into());
     }
     Ok(())
 }

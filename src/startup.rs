@@ -249,35 +249,33 @@ pub fn private_umask() {
 
 /// Everything in the data directory is personal data or a secret: only the
 /// user Bespoke runs as may read it. New files are made so (the process's
-/// umask), and files an older version left readable are closed up.
+/// umask). What an older version left readable is closed up: the directory
+/// itself (700, so nothing below it can be reached by others) and what lies
+/// directly in it (the database, its WAL, the secret, the mail and index
+/// directories); the tree below is not walked, so start-up does not grow
+/// with the mail kept.
 fn keep_private(config: &Config) -> anyhow::Result<()> {
     private_umask();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fn close_up(path: &Path, follow: bool) -> std::io::Result<()> {
-            // The directory itself may be a link to where the data lives;
-            // links inside it are left alone.
-            let meta = if follow {
-                std::fs::metadata(path)?
-            } else {
-                std::fs::symlink_metadata(path)?
-            };
-            if meta.file_type().is_symlink() {
-                return Ok(());
-            }
-            let mode = meta.permissions().mode();
-            if meta.is_dir() {
-                for entry in std::fs::read_dir(path)? {
-                    close_up(&entry?.path(), false)?;
-                }
-            }
+        fn close_up(path: &Path) -> std::io::Result<()> {
+            // The data directory itself may be a link to where the data lives.
+            let mode = std::fs::metadata(path)?.permissions().mode();
             if mode & 0o077 != 0 {
                 std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
             }
             Ok(())
         }
         let mut paths = vec![config.data_dir.clone()];
+        if let Ok(entries) = std::fs::read_dir(&config.data_dir) {
+            for entry in entries.flatten() {
+                // Links inside it are left alone.
+                if entry.file_type().is_ok_and(|t| !t.is_symlink()) {
+                    paths.push(entry.path());
+                }
+            }
+        }
         if let crate::store::DatabaseTarget::Sqlite(db) = &config.database {
             for suffix in ["", "-wal", "-shm", "-journal"] {
                 let mut name = db.clone().into_os_string();
@@ -286,7 +284,7 @@ fn keep_private(config: &Config) -> anyhow::Result<()> {
             }
         }
         for path in paths.iter().filter(|p| p.exists()) {
-            close_up(path, true)
+            close_up(path)
                 .with_context(|| format!("cannot make {} private to this user", path.display()))?;
         }
     }

@@ -191,16 +191,28 @@ pub fn affiliation_with(
         .and_then(|n| AffiliationNature::parse_code(&n).ok()))
 }
 
-/// How many alternatives a broker tied to `seller_id` must name for this
-/// category and these districts: three, or as many as the market offers.
+/// The sellers a broker is tied to by a declared interest (their own
+/// listings count too, as the broker's own id).
+pub fn tied_sellers(conn: &mut DbConnection, broker_id: i64) -> Result<Vec<i64>, AppError> {
+    let mut tied: Vec<i64> = store::affiliations(conn, broker_id)?
+        .into_iter()
+        .map(|(provider, ..)| provider)
+        .collect();
+    tied.push(broker_id);
+    Ok(tied)
+}
+
+/// How many alternatives a broker tied to a seller must name for this
+/// category and these districts: three, or as many other sellers as the
+/// market offers, not counting the `excluded` (the seller, the broker and
+/// any seller they are tied to, who cannot be alternatives).
 pub fn alternatives_needed(
     conn: &mut DbConnection,
-    broker_id: i64,
-    seller_id: i64,
     category: &str,
     districts: &[String],
+    excluded: &[i64],
 ) -> Result<i64, AppError> {
-    let others = store::other_sellers_serving(conn, category, districts, &[broker_id, seller_id])?;
+    let others = store::other_sellers_serving(conn, category, districts, excluded)?;
     Ok(others.min(ALTERNATIVES_NEEDED))
 }
 

@@ -27,26 +27,27 @@ pub struct Purchase<'a> {
     pub plan: &'a PlanRow,
     pub seller_id: i64,
     pub category: Category,
-    /// The districts of the holder's area (see [`holder_area`]).
-    pub area: &'a [String],
     pub alternatives: &'a [i64],
 }
 
-fn self_dealing(what: &str) -> AppError {
-    AppError::Forbidden(format!(
-        "This seller acts for the person buying, so they cannot {what} themselves unless the \
-         council has recorded its agreement. Ask the council's commissioner."
-    ))
-}
-
-/// Whether `seller_id` acts for the plan's holder: a broker with consent or a representative.
-fn acts_for_holder(
+/// A seller who acts for the plan's holder (a broker with consent or a
+/// representative) sells to them only with the council's recorded agreement.
+/// `what` completes "they cannot … themselves".
+fn require_agreement(
     conn: &mut DbConnection,
     seller_id: i64,
     plan: &PlanRow,
-) -> Result<bool, AppError> {
-    Ok(plan_store::brokers(conn, plan.id)?.contains(&seller_id)
-        || plan_store::representatives(conn, plan.id)?.contains(&seller_id))
+    what: &str,
+) -> Result<(), AppError> {
+    let acts_for_holder = plan_store::brokers(conn, plan.id)?.contains(&seller_id)
+        || plan_store::representatives(conn, plan.id)?.contains(&seller_id);
+    if acts_for_holder && !agreements::agreed(conn, plan.holder_id, seller_id)? {
+        return Err(AppError::Forbidden(format!(
+            "This seller acts for the person buying, so they cannot {what} themselves unless the \
+             council has recorded its agreement. Ask the council's commissioner."
+        )));
+    }
+    Ok(())
 }
 
 /// What a checked purchase records on its commission and tells the holder.
@@ -59,52 +60,52 @@ pub struct Checked {
 
 /// Checks a purchase against the rules above.
 pub fn check_purchase(conn: &mut DbConnection, purchase: &Purchase) -> Result<Checked, AppError> {
-    // Whoever buys: a seller who acts for this holder sells to them only with
-    // the council's agreement (a broker's own fee, say).
-    if acts_for_holder(conn, purchase.seller_id, purchase.plan)?
-        && !agreements::agreed(conn, purchase.plan.holder_id, purchase.seller_id)?
-    {
-        return Err(self_dealing(if purchase.seller_id == purchase.buyer.id {
-            "buy from"
-        } else {
-            "be sold to by someone who acts for them, such as"
-        }));
-    }
+    // Whoever buys: a broker's own fee, say, needs the council's agreement.
+    let what = if purchase.seller_id == purchase.buyer.id {
+        "buy from"
+    } else {
+        "be sold to by someone who acts for them, such as"
+    };
+    require_agreement(conn, purchase.seller_id, purchase.plan, what)?;
     let affiliation = match purchase.acting {
         ActingAs::Broker => brokers::affiliation_with(conn, purchase.buyer.id, purchase.seller_id)?,
         _ => None,
     };
-    if let Some(nature) = affiliation {
-        let needed = brokers::alternatives_needed(
-            conn,
-            purchase.buyer.id,
-            purchase.seller_id,
-            purchase.category.code(),
-            purchase.area,
-        )?;
-        check_alternatives(conn, purchase, needed, Some(nature))
-    } else {
-        // Given without being needed, they are still checked: the holder sees them.
-        check_alternatives(conn, purchase, 0, None)
+    if affiliation.is_none() && purchase.alternatives.is_empty() {
+        return Ok(Checked {
+            affiliation,
+            alternatives: Vec::new(),
+        });
     }
-    .map(|alternatives| Checked {
+    // Not alternatives: the seller, the buyer, and any seller a broker is tied to.
+    let mut excluded = vec![purchase.seller_id, purchase.buyer.id];
+    if purchase.acting == ActingAs::Broker {
+        excluded.extend(brokers::tied_sellers(conn, purchase.buyer.id)?);
+    }
+    let area = holder_area(conn, purchase.plan)?;
+    let needed = match affiliation {
+        Some(_) => brokers::alternatives_needed(conn, purchase.category.code(), &area, &excluded)?,
+        // Given without being needed, they are still checked: the holder sees them.
+        None => 0,
+    };
+    let alternatives = check_alternatives(conn, purchase, &area, &excluded, needed, affiliation)?;
+    Ok(Checked {
         affiliation,
         alternatives,
     })
 }
 
 /// Each alternative is another live listing of the same kind serving the
-/// holder's area, from neither the seller nor the buyer, named once; and
-/// there are at least `needed`.
+/// holder's `area`, from none of the `excluded` sellers, named once; and they
+/// come from at least `needed` sellers.
 fn check_alternatives(
     conn: &mut DbConnection,
     purchase: &Purchase,
+    area: &[String],
+    excluded: &[i64],
     needed: i64,
     nature: Option<AffiliationNature>,
 ) -> Result<Vec<String>, AppError> {
-    if purchase.alternatives.is_empty() && needed == 0 {
-        return Ok(Vec::new());
-    }
     let mut errors = FieldErrors::new();
     let mut described = Vec::new();
     let mut sellers = std::collections::HashSet::new();
@@ -125,16 +126,9 @@ fn check_alternatives(
             Some("is not the same kind of support")
         } else if [purchase.seller_id, purchase.buyer.id].contains(&listing.owner_id) {
             Some("is from the same seller, or your own")
-        } else if purchase.acting == ActingAs::Broker
-            && brokers::affiliation_with(conn, purchase.buyer.id, listing.owner_id)?.is_some()
-        {
+        } else if excluded.contains(&listing.owner_id) {
             Some("is from another seller you have declared an interest in")
-        } else if !listing
-            .content
-            .areas
-            .iter()
-            .any(|d| purchase.area.contains(d))
-        {
+        } else if !listing.content.areas.iter().any(|d| area.contains(d)) {
             Some("does not serve the area where the person lives")
         } else {
             None
@@ -162,20 +156,14 @@ fn check_alternatives(
     Ok(described)
 }
 
-/// Whether `seller` acts for the holder of `plan` (a broker with consent or a
-/// representative): then they may not offer to that holder without the
-/// council's recorded agreement.
+/// A seller who acts for the holder of `plan` may not offer to them without
+/// the council's recorded agreement.
 pub fn check_offer(
     conn: &mut DbConnection,
     seller: &Account,
     plan: &PlanRow,
 ) -> Result<(), AppError> {
-    if acts_for_holder(conn, seller.id, plan)?
-        && !agreements::agreed(conn, plan.holder_id, seller.id)?
-    {
-        return Err(self_dealing("sell to the person they act for as"));
-    }
-    Ok(())
+    require_agreement(conn, seller.id, plan, "sell to the person they act for as")
 }
 
 /// What a commissioner sends to record the council's agreement.
@@ -260,8 +248,9 @@ pub fn record_agreement(
 }
 
 /// The districts of the holder's area: their home district when known,
-/// otherwise every district of the plan's council.
-pub fn holder_area(conn: &mut DbConnection, plan: &PlanRow) -> Result<Vec<String>, AppError> {
+/// otherwise every district of the plan's council. Never a request's areas,
+/// which a broker may have chosen.
+fn holder_area(conn: &mut DbConnection, plan: &PlanRow) -> Result<Vec<String>, AppError> {
     let home = account_store::find(conn, plan.holder_id)?.and_then(|a| a.district);
     Ok(match home {
         Some(district) => vec![district],

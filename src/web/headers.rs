@@ -130,16 +130,14 @@ pub struct BespokeSpans;
 
 impl RootSpanBuilder for BespokeSpans {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let trusted = request
-            .app_data::<web::Data<AppState>>()
-            .map(|state| state.config.trusted_proxies.clone())
-            .unwrap_or_default();
+        let state = request.app_data::<web::Data<AppState>>();
+        let trusted = state.map_or(&[][..], |state| &state.config.trusted_proxies);
         let forwarded: Vec<&str> = request
             .headers()
             .get_all("x-forwarded-for")
             .filter_map(|v| v.to_str().ok())
             .collect();
-        let ip = client_ip(request.peer_addr().map(|a| a.ip()), &forwarded, &trusted);
+        let ip = client_ip(request.peer_addr().map(|a| a.ip()), &forwarded, trusted);
         let id = request_id(
             request
                 .headers()

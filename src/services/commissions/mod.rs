@@ -367,7 +367,6 @@ fn quote_in(
         BankHolidays::get(),
     )
     .map_err(AppError::Validation)?;
-    let area = conflicts::holder_area(conn, &plan)?;
     let checked = conflicts::check_purchase(
         conn,
         &conflicts::Purchase {
@@ -376,7 +375,6 @@ fn quote_in(
             plan: &plan,
             seller_id: listing.owner_id,
             category: listing.content.category,
-            area: &area,
             alternatives: &request.alternatives,
         },
     )?;

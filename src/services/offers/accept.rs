@@ -83,8 +83,6 @@ pub fn accept(
         )?;
         let portion = resolve_portion(&portions, &choice)?;
         let plan = plan_store::find(conn, request.plan_id)?.ok_or(AppError::NotFound)?;
-        // The holder's area, not the request's: those the broker chose.
-        let area = conflicts::holder_area(conn, &plan)?;
         let checked = conflicts::check_purchase(
             conn,
             &conflicts::Purchase {
@@ -95,7 +93,6 @@ pub fn accept(
                 category: Category::parse_code(&request.category).map_err(|_| {
                     AppError::Internal(format!("request {} has an unknown category", request.id))
                 })?,
-                area: &area,
                 alternatives,
             },
         )?;
