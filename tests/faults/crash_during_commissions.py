@@ -55,7 +55,7 @@ def burst(server, setup, acknowledged, refused, unexpected, stop):
 
 def main():
     database = Database("crash")
-    server = Server(database, 18094).start()
+    server = Server(database).start()
     try:
         setup = people_and_plan(server, budget=f"{CAPACITY * PRICE_PENCE // 100}.00")
         say(f"{database.kind}: plan {setup['plan']} can pay for {CAPACITY} commissions of £15")

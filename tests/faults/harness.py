@@ -6,6 +6,7 @@ database to check what was kept."""
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -86,11 +87,18 @@ class Database:
         return subprocess.run([BINARY, *args], input=stdin, env=self.env(extra), capture_output=True, text=True)
 
 
-class Server:
-    """One `bespoke serve` process on a database."""
+def free_port():
+    """A port nothing listens on now, so that scripts can run side by side."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, database, port, extra=None):
-        self.database, self.port, self.extra = database, port, extra or {}
+
+class Server:
+    """One `bespoke serve` process on a database, on a free port unless told one."""
+
+    def __init__(self, database, port=None, extra=None):
+        self.database, self.port, self.extra = database, port or free_port(), extra or {}
         self.base = f"http://127.0.0.1:{port}"
         self.process = None
 

@@ -9,12 +9,11 @@ Needs aiosmtpd (pip install aiosmtpd) for the mail server that comes back.
     FAULTS_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres python3 tests/faults/mail_outage.py
 """
 
-import socket
 import time
 
 from aiosmtpd.controller import Controller
 
-from harness import Database, Server, fail, iso, must, people_and_plan, say
+from harness import Database, Server, fail, free_port, iso, must, people_and_plan, say
 
 
 class Sink:
@@ -28,17 +27,12 @@ class Sink:
         return "250 OK"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def main():
     smtp_port = free_port()
     database = Database("mail")
     # Nothing listens on smtp_port yet: the mail server is down.
-    server = Server(database, 18095, {"SMTP_URL": f"smtp://127.0.0.1:{smtp_port}"}).start()
+    server = Server(database, extra={"SMTP_URL": f"smtp://127.0.0.1:{smtp_port}"}).start()
     controller = None
     try:
         setup = people_and_plan(server, budget="3000.00")

@@ -94,7 +94,7 @@ def main():
     engine = {"MEILI_URL": f"http://127.0.0.1:{proxy.port}", "BESPOKE_SEARCH_INDEX": index}
     if os.environ.get("MEILI_API_KEY"):
         engine["MEILI_API_KEY"] = os.environ["MEILI_API_KEY"]
-    server = Server(database, 18096, engine).start()
+    server = Server(database, extra=engine).start()
     try:
         setup = people_and_plan(server, budget="1000.00")
         deadline = time.time() + 60

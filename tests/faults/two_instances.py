@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiosmtpd.controller import Controller
 
-from harness import BINARY, Database, Server, call, fail, iso, must, people_and_plan, say
+from harness import BINARY, Database, Server, call, fail, free_port, iso, must, people_and_plan, say
 
 LEASE_SECONDS = 15
 SECRET = "two instances share this signing secret, 48 chars"
@@ -70,12 +70,6 @@ class SlowSink:
             return tally
 
 
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def expect_refusal(database, extra, words, what):
     """`bespoke serve` must stop at start-up, saying `words`."""
@@ -114,8 +108,8 @@ def main():
         "BESPOKE_TEST_SHARED_EMBEDDED_INDEX": "1",
     }
     second_dir = tempfile.mkdtemp(prefix="bespoke-instances-b-")
-    a = Server(database, 18096, shared).start()
-    b = Server(database, 18097, {**shared, "BESPOKE_DATA_DIR": second_dir})
+    a = Server(database, extra=shared).start()
+    b = Server(database, extra={**shared, "BESPOKE_DATA_DIR": second_dir})
     try:
         expect_refusal(database, shared, "is using the data directory", "a second server on A's data directory")
         other_dir = {"BESPOKE_DATA_DIR": tempfile.mkdtemp(prefix="bespoke-instances-c-")}

@@ -174,7 +174,7 @@ def main():
     # The passwordless demo runs only on SQLite; on PostgreSQL the same demo
     # market is seeded with `bespoke seed-demo` into the running server's database.
     on_sqlite = database.kind == "SQLite"
-    server = Server(database, 18095, {"BESPOKE_DEMO": "1"} if on_sqlite else {})
+    server = Server(database, extra={"BESPOKE_DEMO": "1"} if on_sqlite else {})
     failed = []
     try:
         server.start()

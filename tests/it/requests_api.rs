@@ -3,7 +3,7 @@
 //! offer, the holder compares and accepts one into a commission, the other is
 //! declined, and everyone is told.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};

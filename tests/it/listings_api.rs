@@ -1,6 +1,6 @@
 //! Publishing, changing and withdrawing offers through the API.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use common::{count_rows, TestApp};

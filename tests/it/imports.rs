@@ -1,6 +1,6 @@
 //! `bespoke import`: the CQC directory and the plain listings file.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

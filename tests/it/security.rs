@@ -2,7 +2,7 @@
 //! Conflicts of interest have their own tests in brokers_api.rs; the demo's
 //! rule in startup.rs; throttling's pure rule in the domain's unit tests.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! allocation table), outcome ratings, and the flexibility of an approved
 //! plan: money moved between planned lines, and unspent money carried forward.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};

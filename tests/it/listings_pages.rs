@@ -1,6 +1,6 @@
 //! Sellers manage their listings in the browser, without JavaScript; buyers read them.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{count_rows, Browser, TestApp, PASSWORD};

@@ -1,6 +1,6 @@
 //! Postcodes, districts and councils.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{count_rows, TestApp};

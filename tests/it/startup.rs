@@ -1,6 +1,6 @@
 //! Start-up: demo data, the signing secret, and the operator's command line.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

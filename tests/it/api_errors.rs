@@ -1,6 +1,6 @@
 //! Bad input to any `/api/` path gets a clear problem+json 4xx, never a 500 or HTML.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use common::TestApp;

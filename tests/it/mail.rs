@@ -3,7 +3,7 @@
 //! (here one running inside the test process), otherwise to the operator's
 //! mailbox and `.eml` files — and they wait safely while SMTP is down.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! serves), and strict enough that a wrong answer is caught. Every other API
 //! test checks its answers against it too (`common::conformance`).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -2,7 +2,7 @@
 //! enforced on every broker-facing call, the portfolio, declared interests,
 //! and the alternatives a tied broker must record before buying.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};

@@ -2,7 +2,7 @@
 //! on small markets whose figures are worked out by hand; and the Open
 //! Referral feed validated against the UK profile's schemas.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use bespoke::domain::market::Period;

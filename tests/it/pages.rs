@@ -1,7 +1,7 @@
 //! The browser journeys, without JavaScript: register, sign in, sign out,
 //! change details; forms are CSRF-protected and errors are helpful pages.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{count_rows, Browser, TestApp, PASSWORD};

@@ -10,7 +10,7 @@
 //! (`TEST_DATABASE_URL`). The rule that makes them pass is described in
 //! docs/architecture.md ("Money and races").
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};

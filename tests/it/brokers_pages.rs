@@ -3,7 +3,7 @@
 //! after naming alternatives, the holder sees the declaration and the
 //! history, and takes access back after confirming.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};

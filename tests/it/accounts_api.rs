@@ -1,6 +1,6 @@
 //! Registration, sign-in, sessions and `/me` through the JSON API.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use common::{count_rows, TestApp, PASSWORD};

@@ -3,7 +3,7 @@
 //! money without the plan's lock fails here, and the lock refuses to be taken
 //! outside a transaction or used for another plan.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! Searching in the browser, and the index through restarts and outages.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

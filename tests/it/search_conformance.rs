@@ -3,7 +3,7 @@
 //! index of its own). Listings go in through the API and reach the engine
 //! through the outbox, as in production.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -2,7 +2,7 @@
 //! request, two sellers find it and offer, one revises, the holder compares
 //! the offers and accepts one after seeing what it leaves in the budget.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};

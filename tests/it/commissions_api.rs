@@ -2,7 +2,7 @@
 //! never be overspent (even under concurrent requests), and the money
 //! released, spent or kept as each commission moves on.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};

@@ -1,7 +1,7 @@
 //! Support plans through the API: a commissioner sets the budget, the
 //! holder's side writes the plan, the council approves it.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use chrono::{Duration, Utc};

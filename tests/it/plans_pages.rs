@@ -3,7 +3,7 @@
 //! writing it, buying from a listing through a cost preview, the seller's
 //! inbox and invoice, and the operator's mailbox.
 
-mod common;
+use crate::common;
 
 use actix_web::http::StatusCode;
 use chrono::{Duration, Utc};
