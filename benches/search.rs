@@ -115,7 +115,7 @@ fn generate() -> Vec<ListingDocument> {
                 languages,
                 accepting_clients: rng.random_bool(0.85),
                 price_pence: rng.random_range(800..40_000),
-                unit: "hour".into(),
+                unit: bespoke::domain::vocab::Unit::Hour,
                 geo: Geo {
                     lat: district.latitude,
                     lng: district.longitude,

@@ -75,7 +75,7 @@ pub fn portion_choice(value: &Value) -> Result<PortionChoice, String> {
             .ok_or_else(|| "must be a portion id or a mode name".to_owned()),
         Value::String(text) => match text.trim().parse::<i64>() {
             Ok(id) => Ok(PortionChoice::Id(id)),
-            Err(_) => super::vocab::PortionMode::parse_code(text)
+            Err(_) => super::vocab::PortionMode::from_input(text)
                 .map(PortionChoice::Mode)
                 .map_err(|codes| {
                     format!("must be a portion id, or a way of holding money: {codes}")
@@ -132,12 +132,12 @@ pub fn check_request(input: CommissionInput) -> Result<CommissionRequest, FieldE
         .and_then(|q| errors.check("quantity", Quantity::from_json(q)));
     let band = match input.band.as_deref() {
         None => None,
-        Some(b) => errors.check("band", Band::parse_code(b)),
+        Some(b) => errors.check("band", Band::from_input(b)),
     };
     let per = match input.per.as_deref() {
         None if band == Some(Band::BankHoliday) => Some(QuantityPer::BankHoliday),
         None => Some(QuantityPer::Week),
-        Some(p) => match errors.check("per", QuantityPer::parse_code(p)) {
+        Some(p) => match errors.check("per", QuantityPer::from_input(p)) {
             Some(per @ (QuantityPer::Week | QuantityPer::BankHoliday)) => Some(per),
             Some(_) => {
                 errors.add(

@@ -232,7 +232,7 @@ fn check_codes<V: Vocabulary>(errors: &mut FieldErrors, field: &str, codes: &[St
     codes
         .iter()
         .enumerate()
-        .filter_map(|(i, code)| errors.check(&format!("{field}[{i}]"), V::parse_code(code)))
+        .filter_map(|(i, code)| errors.check(&format!("{field}[{i}]"), V::from_input(code)))
         .filter(|v| seen.insert(v.code()))
         .collect()
 }
@@ -244,7 +244,7 @@ pub fn check_rates(errors: &mut FieldErrors, inputs: Vec<RateInput>) -> Vec<Rate
     for (i, rate) in inputs.into_iter().enumerate() {
         let band = errors
             .required(&format!("rates[{i}].band"), rate.band.as_deref())
-            .and_then(|b| errors.check(&format!("rates[{i}].band"), Band::parse_code(b)));
+            .and_then(|b| errors.check(&format!("rates[{i}].band"), Band::from_input(b)));
         let amount = errors
             .required(&format!("rates[{i}].amount"), rate.amount.as_deref())
             .and_then(|a| check_money(errors, &format!("rates[{i}].amount"), a));
@@ -271,10 +271,10 @@ pub fn check_fees(errors: &mut FieldErrors, inputs: Vec<FeeInput>) -> Vec<Fee> {
         let field = |name: &str| format!("fees[{i}].{name}");
         let kind = errors
             .required(&field("kind"), fee.kind.as_deref())
-            .and_then(|k| errors.check(&field("kind"), FeeKind::parse_code(k)));
+            .and_then(|k| errors.check(&field("kind"), FeeKind::from_input(k)));
         let per = errors
             .required(&field("per"), fee.per.as_deref())
-            .and_then(|p| errors.check(&field("per"), FeePer::parse_code(p)));
+            .and_then(|p| errors.check(&field("per"), FeePer::from_input(p)));
         let label = match fee
             .label
             .as_deref()
@@ -347,16 +347,16 @@ pub fn check(
     );
     let category = errors
         .required("category", input.category.as_deref())
-        .and_then(|c| errors.check("category", Category::parse_code(c)));
+        .and_then(|c| errors.check("category", Category::from_input(c)));
     let status = match input.status.as_deref() {
         None => Some(ListingStatus::Published),
-        Some(s) => errors.check("status", ListingStatus::parse_code(s)),
+        Some(s) => errors.check("status", ListingStatus::from_input(s)),
     };
 
     let price_input = input.price.unwrap_or_default();
     let unit = errors
         .required("price.unit", price_input.unit.as_deref())
-        .and_then(|u| errors.check("price.unit", Unit::parse_code(u)));
+        .and_then(|u| errors.check("price.unit", Unit::from_input(u)));
     let price = match price_input
         .amount
         .as_deref()
@@ -456,7 +456,7 @@ pub fn check(
     let employment = match (seller, input.employment.as_deref()) {
         (SellerKind::PersonalAssistant, None) => Some(Employment::SelfEmployed),
         (SellerKind::PersonalAssistant, Some(e)) => {
-            errors.check("employment", Employment::parse_code(e))
+            errors.check("employment", Employment::from_input(e))
         }
         (_, None) => None,
         (_, Some(_)) => {

@@ -123,11 +123,11 @@ pub fn check_new_plan(input: NewPlanInput) -> Result<NewPlan, FieldErrors> {
         let field = |name: &str| format!("portions[{i}].{name}");
         let mode = errors
             .required(&field("mode"), portion.mode.as_deref())
-            .and_then(|m| errors.check(&field("mode"), PortionMode::parse_code(m)));
+            .and_then(|m| errors.check(&field("mode"), PortionMode::from_input(m)));
         let amount = positive_money(&mut errors, &field("amount"), portion.amount.as_deref());
         let funding_stream = match portion.funding_stream.as_deref() {
             None => Some(FundingStream::AdultSocialCare),
-            Some(s) => errors.check(&field("funding_stream"), FundingStream::parse_code(s)),
+            Some(s) => errors.check(&field("funding_stream"), FundingStream::from_input(s)),
         };
         match (mode, portion.provider_id) {
             (Some(PortionMode::IndividualServiceFund), None) => errors.add(
@@ -266,7 +266,7 @@ pub fn check_outcomes(
             });
         let domain = errors
             .required(&field("domain"), input.domain.as_deref())
-            .and_then(|d| errors.check(&field("domain"), OutcomeDomain::parse_code(d)));
+            .and_then(|d| errors.check(&field("domain"), OutcomeDomain::from_input(d)));
         if let (Some(title), Some(domain)) = (title, domain) {
             outcomes.push(Outcome {
                 id: input.id,
@@ -296,7 +296,7 @@ pub fn check_planned_support(
         let field = |name: &str| format!("planned_support[{i}].{name}");
         let category = errors
             .required(&field("category"), input.category.as_deref())
-            .and_then(|c| errors.check(&field("category"), Category::parse_code(c)));
+            .and_then(|c| errors.check(&field("category"), Category::from_input(c)));
         let quantity = match &input.quantity {
             None | Some(Value::Null) => None,
             Some(q) => errors.check(&field("quantity"), Quantity::from_json(q)),
@@ -313,7 +313,7 @@ pub fn check_planned_support(
         }
         let per = match input.per.as_deref() {
             None => Some(QuantityPer::Week),
-            Some(p) => errors.check(&field("per"), QuantityPer::parse_code(p)),
+            Some(p) => errors.check(&field("per"), QuantityPer::from_input(p)),
         };
         if let Some(id) = input.outcome_id {
             if !outcome_ids.contains(&id) {

@@ -15,7 +15,7 @@ use super::places::{check_areas, Places};
 use super::plans::{check_period, parse_date};
 use super::pricing::{self, Cost, CostError, CostRequest, Fee};
 use super::quantity::Quantity;
-use super::vocab::{language_name, Band, Category, QuantityPer, Unit, Vocabulary};
+use super::vocab::{language_name, AlertFrequency, Band, Category, QuantityPer, Unit, Vocabulary};
 use crate::error::FieldErrors;
 
 pub const MAX_REQUEST_AREAS: usize = 10;
@@ -70,10 +70,10 @@ pub fn check_request(input: RequestInput, places: &Places) -> Result<SupportRequ
     let plan_id = errors.required("plan_id", input.plan_id);
     let category = errors
         .required("category", input.category.as_deref())
-        .and_then(|c| errors.check("category", Category::parse_code(c)));
+        .and_then(|c| errors.check("category", Category::from_input(c)));
     let unit = match input.unit.as_deref() {
         None => Some(Unit::Hour),
-        Some(u) => errors.check("unit", Unit::parse_code(u)),
+        Some(u) => errors.check("unit", Unit::from_input(u)),
     };
     match input.per.as_deref().map(str::trim) {
         None | Some("week") => {}
@@ -101,7 +101,7 @@ pub fn check_request(input: RequestInput, places: &Places) -> Result<SupportRequ
 
     let mut availability = Vec::new();
     for (i, code) in input.availability.unwrap_or_default().iter().enumerate() {
-        if let Some(band) = errors.check(&format!("availability[{i}]"), Band::parse_code(code)) {
+        if let Some(band) = errors.check(&format!("availability[{i}]"), Band::from_input(code)) {
             if !availability.contains(&band) {
                 availability.push(band);
             }
@@ -242,7 +242,7 @@ pub fn check_offer(
     let price = input.price.unwrap_or_default();
     let unit = match price.unit.as_deref() {
         None => Some(asked.unit),
-        Some(u) => match errors.check("price.unit", Unit::parse_code(u)) {
+        Some(u) => match errors.check("price.unit", Unit::from_input(u)) {
             Some(unit) if unit == asked.unit || unit == Unit::Week => Some(unit),
             Some(_) => {
                 errors.add(
@@ -383,6 +383,11 @@ pub fn price_offer(
         }
         other => FieldErrors::single("price.amount", other.to_string()),
     })
+}
+
+/// How often a seller asked to hear of new requests, from what they sent.
+pub fn alert_frequency(text: &str) -> Result<AlertFrequency, String> {
+    AlertFrequency::from_input(text)
 }
 
 #[cfg(test)]

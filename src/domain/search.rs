@@ -176,7 +176,7 @@ pub fn check(params: &SearchParams, places: &Places) -> Result<SearchRequest, Fi
     // Long pastes are cut, not refused: searching should never fail on length.
     let raw_text: String = raw_text.chars().take(MAX_QUERY_CHARS).collect();
     let category =
-        blank(&params.category).and_then(|c| errors.check("category", Category::parse_code(c)));
+        blank(&params.category).and_then(|c| errors.check("category", Category::from_input(c)));
     let area = blank(&params.area).and_then(|a| {
         errors
             .check("area", places.resolve(a))
@@ -188,7 +188,7 @@ pub fn check(params: &SearchParams, places: &Places) -> Result<SearchRequest, Fi
         .flat_map(|v| v.split(','))
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .filter_map(|v| errors.check("availability", Band::parse_code(v)))
+        .filter_map(|v| errors.check("availability", Band::from_input(v)))
         .collect();
     let languages: Vec<String> = params
         .language
@@ -209,9 +209,9 @@ pub fn check(params: &SearchParams, places: &Places) -> Result<SearchRequest, Fi
         .collect();
     let max_price =
         blank(&params.max_price).and_then(|p| errors.check("max_price", Money::parse_lenient(p)));
-    let kind = blank(&params.kind).and_then(|k| errors.check("kind", SellerKind::parse_code(k)));
+    let kind = blank(&params.kind).and_then(|k| errors.check("kind", SellerKind::from_input(k)));
     let employment = blank(&params.employment)
-        .and_then(|e| errors.check("employment", Employment::parse_code(e)));
+        .and_then(|e| errors.check("employment", Employment::from_input(e)));
     let accepting = match blank(&params.accepting) {
         None => None,
         Some("true" | "1" | "yes" | "on") => Some(true),

@@ -243,7 +243,7 @@ pub fn check(
         }
     });
     let employment = match optional(input.employment.as_deref()) {
-        Some(e) => errors.check("employment", Employment::parse_code(e)),
+        Some(e) => errors.check("employment", Employment::from_input(e)),
         None if assistant => Some(Employment::SelfEmployed),
         None => None,
     };

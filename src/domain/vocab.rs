@@ -1,5 +1,9 @@
 //! The fixed vocabularies of the marketplace. Their codes are the API's
 //! values and are stored as text; their labels are what people read.
+//!
+//! Each vocabulary is declared a text value for diesel (`AsExpression`,
+//! `FromSqlRow`), so rows can carry it; how it is read and written is the
+//! store's (`store::codes`).
 
 use serde::{Deserialize, Serialize};
 use strum::{EnumIter, EnumMessage, EnumString, IntoEnumIterator, IntoStaticStr};
@@ -21,8 +25,9 @@ pub trait Vocabulary:
         Self::iter().collect()
     }
 
-    /// Parses a code, or says which codes are allowed.
-    fn parse_code(text: &str) -> Result<Self, String> {
+    /// Reads a code someone sent, or says which codes are allowed. Stored
+    /// codes are read by the store (`store::codes`), never by hand.
+    fn from_input(text: &str) -> Result<Self, String> {
         text.trim().parse().map_err(|_| {
             let codes: Vec<&str> = Self::iter().map(|v| v.code()).collect();
             format!("must be one of {}", codes.join(", "))
@@ -35,7 +40,8 @@ macro_rules! vocabulary {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  Serialize, Deserialize, EnumString, IntoStaticStr, EnumIter, EnumMessage,
-                 utoipa::ToSchema)]
+                 utoipa::ToSchema, diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         #[serde(rename_all = "snake_case")]
         #[strum(serialize_all = "snake_case")]
         pub enum $name {
@@ -346,14 +352,14 @@ mod tests {
     #[test]
     fn codes_round_trip_and_unknown_codes_list_the_choices() {
         for category in Category::iter() {
-            assert_eq!(Category::parse_code(category.code()).unwrap(), category);
+            assert_eq!(Category::from_input(category.code()).unwrap(), category);
         }
         assert_eq!(Category::iter().count(), 21);
         assert_eq!(Category::NightSupport.code(), "night_support");
         assert_eq!(Category::NightSupport.label(), "Night support");
         assert_eq!(FeePer::CommissionValue.code(), "commission_value");
         assert_eq!(Band::BankHoliday.code(), "bank_holiday");
-        let err = Unit::parse_code("fortnight").unwrap_err();
+        let err = Unit::from_input("fortnight").unwrap_err();
         assert!(
             err.contains("hour, session, day, night, week, item"),
             "{err}"

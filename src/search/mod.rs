@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::search::{SearchRequest, Sort};
+use crate::domain::vocab::Unit;
 
 /// What is indexed for a published listing. Field names are Meilisearch's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,7 +35,7 @@ pub struct ListingDocument {
     pub language_names: Vec<String>,
     pub accepting_clients: bool,
     pub price_pence: i64,
-    pub unit: String,
+    pub unit: Unit,
     #[serde(rename = "_geo")]
     pub geo: Geo,
 }

@@ -46,14 +46,11 @@ impl Account {
     }
 
     pub(crate) fn from_row(row: AccountRow) -> Result<Self, AppError> {
-        let role = row.role.parse().map_err(|_| {
-            AppError::Internal(format!("account {} has unknown role {}", row.id, row.role))
-        })?;
         Ok(Self {
             id: row.id,
             email: row.email,
             name: row.name,
-            role,
+            role: row.role,
             council: row.council_code,
             postcode: row.postcode,
             district: row.district,
@@ -191,7 +188,7 @@ fn create_account(
     let new = NewAccount {
         email: Some(email.as_str()),
         name: &name,
-        role: role.as_str(),
+        role,
         password_hash: Some(&password_hash),
         council_code: council.as_deref(),
         postcode: home.as_ref().map(|h| h.postcode.as_str()),

@@ -76,8 +76,8 @@ fn standing_to_holder(
     holder_id: i64,
 ) -> Result<(ActingAs, String), AppError> {
     let holder = account_store::find(conn, holder_id)?.ok_or(AppError::NotFound)?;
-    let council = match (holder.role.as_str(), holder.council_code) {
-        ("budget_holder", Some(council)) => council,
+    let council = match (holder.role, holder.council_code) {
+        (Role::BudgetHolder, Some(council)) => council,
         _ if holder_id == account.id => {
             return Err(AppError::Forbidden(
                 "Only a budget holder has a self-assessment.".into(),
@@ -164,9 +164,7 @@ fn view(
         max_points: allocation.max_points(),
         updated_at: saved.as_ref().map(|r| r.updated_at.and_utc()),
         updated_by: saved.as_ref().map(|r| r.updated_by),
-        updated_acting_as: saved
-            .as_ref()
-            .and_then(|r| ActingAs::parse_code(&r.acting_as).ok()),
+        updated_acting_as: saved.as_ref().map(|r| r.acting_as),
         answers,
         acting_as: acting,
     })
@@ -219,7 +217,7 @@ pub fn put_assessment(
                 points: i32::try_from(points).unwrap_or(i32::MAX),
                 indicative_pence: budget.pence(),
                 updated_by: account.id,
-                acting_as: acting.code().to_owned(),
+                acting_as: acting,
                 updated_at: now.naive_utc(),
             },
         )?;
@@ -265,15 +263,14 @@ fn rating_views(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<RatingView>
     store::ratings_of(conn, plan_id)?
         .into_iter()
         .map(|r| {
-            let domain = OutcomeDomain::parse_code(&r.domain)
-                .map_err(|_| StoreError::Corrupt("rating domain".into()))?;
+            let domain = r.domain;
             Ok(RatingView {
                 stage: r.stage,
                 domain,
                 domain_label: domain.label(),
                 rating: r.rating,
                 rated_by: r.rated_by,
-                acting_as: r.acting_as,
+                acting_as: r.acting_as.code().to_owned(),
                 rated_at: r.rated_at.and_utc(),
             })
         })
@@ -305,7 +302,7 @@ pub fn rate(
         Some(ratings) if !ratings.is_empty() => {
             for (code, value) in ratings {
                 let field = format!("ratings.{code}");
-                let domain = errors.check(&field, OutcomeDomain::parse_code(&code));
+                let domain = errors.check(&field, OutcomeDomain::from_input(&code));
                 let rating = value.as_i64().filter(|r| (1..=5).contains(r));
                 if rating.is_none() {
                     errors.add(&field, "must be a whole number from 1 to 5");
@@ -335,10 +332,10 @@ pub fn rate(
             .map(|(domain, rating)| NewRating {
                 plan_id,
                 stage,
-                domain: domain.code(),
+                domain: *domain,
                 rating: *rating,
                 rated_by: account.id,
-                acting_as: acting.code(),
+                acting_as: acting,
             })
             .collect();
         store::add_ratings(conn, &rows, now)?;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::accounts::Role;
-use crate::domain::vocab::{ActingAs, AffiliationNature, Vocabulary};
+use crate::domain::vocab::{ActingAs, AffiliationNature, Category, Vocabulary};
 use crate::error::AppError;
 use crate::services::accounts::{Account, AccountRef};
 use crate::services::mail;
@@ -44,7 +44,7 @@ pub fn grant_consent(
         let (_lock, _, acting) = plans::locked_plan(conn, account, plan_id)?;
         holder_or_representative(acting)?;
         let broker = account_store::find(conn, broker_id)?
-            .filter(|a| a.role == Role::Broker.as_str())
+            .filter(|a| a.role == Role::Broker)
             .ok_or_else(|| AppError::field("broker_id", "is not a broker on Bespoke"))?;
         if store::grant(conn, plan_id, broker_id, now)? {
             plan_store::record_event(
@@ -127,8 +127,6 @@ pub fn affiliations(
     broker_only(account)?;
     let mut views = Vec::new();
     for (provider_id, nature, declared_at) in store::affiliations(conn, account.id)? {
-        let nature = AffiliationNature::parse_code(&nature)
-            .map_err(|_| crate::store::StoreError::Corrupt("affiliation nature".into()))?;
         views.push(AffiliationView {
             provider_id,
             provider_name: account_store::find(conn, provider_id)?
@@ -155,13 +153,13 @@ pub fn declare(
     let provider_id = errors.required("provider_id", provider_id);
     let nature = errors
         .required("nature", nature)
-        .and_then(|n| errors.check("nature", AffiliationNature::parse_code(n)));
+        .and_then(|n| errors.check("nature", AffiliationNature::from_input(n)));
     errors.into_result()?;
     let provider_id = provider_id.expect("checked");
     let provider = account_store::find(conn, provider_id)?;
-    let is_seller = provider.as_ref().is_some_and(|p| {
-        p.role == Role::Provider.as_str() || p.role == Role::PersonalAssistant.as_str()
-    });
+    let is_seller = provider
+        .as_ref()
+        .is_some_and(|p| p.role == Role::Provider || p.role == Role::PersonalAssistant);
     if !is_seller || provider_id == account.id {
         return Err(AppError::field(
             "provider_id",
@@ -172,7 +170,7 @@ pub fn declare(
         conn,
         account.id,
         provider_id,
-        nature.expect("checked").code(),
+        nature.expect("checked"),
         now.naive_utc(),
     )?;
     affiliations(conn, account)
@@ -187,8 +185,7 @@ pub fn affiliation_with(
     if broker_id == seller_id {
         return Ok(Some(AffiliationNature::Owner));
     }
-    Ok(store::affiliation(conn, broker_id, seller_id)?
-        .and_then(|n| AffiliationNature::parse_code(&n).ok()))
+    Ok(store::affiliation(conn, broker_id, seller_id)?)
 }
 
 /// The sellers a broker is tied to by a declared interest (their own
@@ -208,7 +205,7 @@ pub fn tied_sellers(conn: &mut DbConnection, broker_id: i64) -> Result<Vec<i64>,
 /// any seller they are tied to, who cannot be alternatives).
 pub fn alternatives_needed(
     conn: &mut DbConnection,
-    category: &str,
+    category: Category,
     districts: &[String],
     excluded: &[i64],
 ) -> Result<i64, AppError> {
@@ -280,7 +277,7 @@ pub fn portfolio(
             ));
         }
         for request in crate::store::requests::of_plans(conn, &[plan_id])? {
-            let open = request.status_on(today)? == RequestStatus::Open;
+            let open = request.status_on(today) == RequestStatus::Open;
             let offers = crate::store::offers::live_offer_counts(conn, &[request.id])?;
             if open && !offers.contains_key(&request.id) {
                 attention.push(format!("Request {} has no offers yet.", request.id));
@@ -363,10 +360,7 @@ fn declared_interests(conn: &mut DbConnection, broker_id: i64) -> Result<String,
         let name = account_store::find(conn, provider_id)?
             .map(|a| a.name)
             .unwrap_or_default();
-        let nature = AffiliationNature::parse_code(&nature)
-            .map(|n| n.label())
-            .unwrap_or("Interest");
-        parts.push(format!("{nature}: {name}"));
+        parts.push(format!("{}: {name}", nature.label()));
     }
     Ok(if parts.is_empty() {
         "No interests in providers declared.".to_owned()

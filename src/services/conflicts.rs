@@ -9,6 +9,7 @@
 //!   other live listings of that kind serving the holder's area, checked here,
 //!   each once, and shown to the holder.
 
+use crate::domain::accounts::Role;
 use crate::domain::places::Places;
 use crate::domain::vocab::{ActingAs, AffiliationNature, Category, ListingStatus, Vocabulary};
 use crate::error::{AppError, FieldErrors};
@@ -84,7 +85,7 @@ pub fn check_purchase(conn: &mut DbConnection, purchase: &Purchase) -> Result<Ch
     }
     let area = holder_area(conn, purchase.plan)?;
     let needed = match affiliation {
-        Some(_) => brokers::alternatives_needed(conn, purchase.category.code(), &area, &excluded)?,
+        Some(_) => brokers::alternatives_needed(conn, purchase.category, &area, &excluded)?,
         // Given without being needed, they are still checked: the holder sees them.
         None => 0,
     };
@@ -212,16 +213,14 @@ pub fn record_agreement(
     if let Some(id) = holder_id {
         let holder = account_store::find(conn, id)?;
         if !holder.is_some_and(|h| {
-            h.role == "budget_holder" && h.council_code.as_deref() == Some(council.as_str())
+            h.role == Role::BudgetHolder && h.council_code.as_deref() == Some(council.as_str())
         }) {
             errors.add("holder_id", "is not a budget holder of your council");
         }
     }
     if let Some(id) = seller_id {
         let seller = account_store::find(conn, id)?;
-        if !seller
-            .is_some_and(|s| !matches!(s.role.as_str(), "commissioner" | "admin" | "budget_holder"))
-        {
+        if !seller.is_some_and(|s| s.role.is_seller()) {
             errors.add("seller_id", "is not a seller on Bespoke");
         }
     }

@@ -188,7 +188,7 @@ fn seed_accounts(
             &NewAccount {
                 email: Some(account.email),
                 name: account.name,
-                role: account.role.as_str(),
+                role: account.role,
                 password_hash: Some(password_hash),
                 council_code: council,
                 postcode: account.postcode,

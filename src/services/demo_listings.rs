@@ -248,7 +248,7 @@ fn demo_seller(
         &NewAccount {
             email: Some(email),
             name,
-            role: role.as_str(),
+            role,
             password_hash: Some(password_hash),
             council_code: None,
             postcode: Some(district),

@@ -226,7 +226,7 @@ fn provider_account(
         &NewAccount {
             email: None,
             name: &location.provider_name,
-            role: Role::Provider.as_str(),
+            role: Role::Provider,
             password_hash: None,
             council_code: None,
             postcode: None,
@@ -424,7 +424,7 @@ pub fn import_listings(
                     .push((line, format!("no account has the email {email}")));
                 continue;
             };
-            let Some(kind) = seller.role.parse().ok().and_then(seller_kind) else {
+            let Some(kind) = seller_kind(seller.role) else {
                 report.skipped.push((
                     line,
                     format!("{email} is not a provider, personal assistant or broker"),

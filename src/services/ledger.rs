@@ -52,7 +52,7 @@ pub fn verify(conn: &mut DbConnection) -> Result<Report, AppError> {
     let movements = ledger::commission_movements(conn)?;
     for (id, status, total_pence) in commission_store::ids_all(conn)? {
         report.commissions += 1;
-        let status = match crate::domain::vocab::Vocabulary::parse_code(&status) {
+        let status = match status {
             Ok(status) => status,
             Err(_) => {
                 report

@@ -191,11 +191,7 @@ fn view(
     today: NaiveDate,
 ) -> Result<ListingView, AppError> {
     let owner = account_store::find(conn, listing.owner_id)?.ok_or(AppError::NotFound)?;
-    let role: Role = owner
-        .role
-        .parse()
-        .map_err(|_| AppError::Internal(format!("account {} has an unknown role", owner.id)))?;
-    let kind = seller_kind(role).unwrap_or(SellerKind::Provider);
+    let kind = seller_kind(owner.role).unwrap_or(SellerKind::Provider);
     let mut content = listing.content;
     if kind == SellerKind::PersonalAssistant && !for_owner {
         content.postcode = content.district.clone();
@@ -445,12 +441,10 @@ pub fn price_history(
                 changed_at: row.changed_at.and_utc(),
                 price: PriceView {
                     amount: row.price_pence.map(Money::from_pence),
-                    unit: Unit::parse_code(&row.unit).map_err(AppError::Internal)?,
+                    unit: row.unit,
                 },
-                rates: serde_json::from_str(&row.rates)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-                fees: serde_json::from_str(&row.fees)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                rates: row.rates.0,
+                fees: row.fees.0,
             })
         })
         .collect()

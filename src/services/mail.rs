@@ -78,7 +78,7 @@ pub fn recipient(
 /// Every commissioner of a council.
 pub fn commissioners(conn: &mut DbConnection, council: &str) -> Result<Vec<Recipient>, StoreError> {
     Ok(
-        account_store::of_council(conn, council, Role::Commissioner.as_str())?
+        account_store::of_council(conn, council, Role::Commissioner)?
             .into_iter()
             .filter_map(Recipient::of)
             .collect(),

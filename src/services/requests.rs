@@ -11,21 +11,24 @@ use crate::domain::accounts::Role;
 use crate::domain::money::Money;
 use crate::domain::places::Places;
 use crate::domain::quantity::Quantity;
-use crate::domain::requests::{check_request, expires_on, RequestInput, SupportRequest};
+use crate::domain::requests::{
+    self as rules, check_request, expires_on, RequestInput, SupportRequest,
+};
 use crate::domain::vocab::{
-    ActingAs, AlertFrequency, Band, Category, OutcomeDomain, PlanStatus, RequestStatus, Unit,
-    Vocabulary,
+    ActingAs, AlertFrequency, Band, Category, OfferStatus, OutcomeDomain, PlanStatus, QuantityPer,
+    RequestStatus, Unit, Vocabulary,
 };
 use crate::error::AppError;
 use crate::services::accounts::Account;
 use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
 use crate::services::plans::{is_holder_side, locked_plan, standing};
+use crate::store::codes::Json;
 use crate::store::locks::{self, Subject};
 use crate::store::offers::{self as offer_store};
 use crate::store::plans::{self as plan_store, PlanRow};
 use crate::store::requests::{self as store, RequestRow};
-use crate::store::{write_transaction, DbConnection, StoreError};
+use crate::store::{write_transaction, DbConnection};
 
 /// A request as someone may see it. Sellers get only what the request shares:
 /// the fields marked "holder side" stay empty for them.
@@ -77,10 +80,6 @@ pub enum Audience {
     Seller,
 }
 
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Corrupt(format!("support request {what}"))
-}
-
 pub fn view(
     conn: &mut DbConnection,
     row: RequestRow,
@@ -106,7 +105,7 @@ pub fn views(
     let own_offers: HashMap<i64, i64> = if rows.iter().any(|(_, a)| *a == Audience::Seller) {
         offer_store::of_seller(conn, viewer_id)?
             .into_iter()
-            .filter(|o| matches!(o.status.as_str(), "open" | "accepted"))
+            .filter(|o| matches!(o.status, OfferStatus::Open | OfferStatus::Accepted))
             .map(|o| (o.request_id, o.id))
             .collect()
     } else {
@@ -133,16 +132,14 @@ fn assemble(
     my_offer_id: Option<i64>,
     today: NaiveDate,
 ) -> Result<RequestView, AppError> {
-    let status = row.status_on(today)?;
-    let category = Category::parse_code(&row.category).map_err(|_| corrupt("category"))?;
-    let availability: Vec<String> =
-        serde_json::from_str(&row.availability).map_err(|_| corrupt("availability"))?;
+    let status = row.status_on(today);
+    let category = row.category;
     let plan_side = match audience {
         Audience::PlanSide(acting) => Some(acting),
         Audience::Seller => None,
     };
     let acting_as = match plan_side {
-        Some(_) => Some(ActingAs::parse_code(&row.acting_as).map_err(|_| corrupt("acting_as"))?),
+        Some(_) => Some(row.acting_as),
         None => None,
     };
     Ok(RequestView {
@@ -151,25 +148,17 @@ fn assemble(
         status_label: status.label(),
         category,
         category_label: category.label(),
-        unit: Unit::parse_code(&row.unit).map_err(|_| corrupt("unit"))?,
+        unit: row.unit,
         quantity: Quantity::from_hundredths(row.quantity_centi),
         per: "week",
         start_date: row.start_date,
         end_date: row.end_date,
         areas,
-        availability: availability
-            .iter()
-            .map(|b| Band::parse_code(b).map_err(|_| corrupt("availability")))
-            .collect::<Result<_, _>>()?,
-        languages: serde_json::from_str(&row.languages).map_err(|_| corrupt("languages"))?,
+        availability: row.availability.0.clone(),
+        languages: row.languages.0.clone(),
         max_price: row.max_price_pence.map(Money::from_pence),
         details: row.details.clone(),
-        outcome_domain: row
-            .outcome_domain
-            .as_deref()
-            .map(OutcomeDomain::parse_code)
-            .transpose()
-            .map_err(|_| corrupt("outcome domain"))?,
+        outcome_domain: row.outcome_domain,
         offers,
         expires_on: row.expires_on,
         created_at: row.created_at.and_utc(),
@@ -218,7 +207,7 @@ pub fn fits_seller(
         .unwrap_or_default();
     Ok(areas
         .iter()
-        .any(|d| served.contains(&(row.category.clone(), d.clone()))))
+        .any(|d| served.contains(&(row.category.code().to_owned(), d.clone()))))
 }
 
 pub fn get(
@@ -279,25 +268,18 @@ pub fn create(
             plan_id: plan.id,
             council_code: plan.council_code.clone(),
             requested_by: account.id,
-            acting_as: acting.code().into(),
-            status: RequestStatus::Open.code().into(),
-            category: request.category.code().into(),
-            unit: request.unit.code().into(),
+            acting_as: acting,
+            status: RequestStatus::Open,
+            category: request.category,
+            unit: request.unit,
             quantity_centi: request.quantity.hundredths(),
-            per: "week".into(),
+            per: QuantityPer::Week,
             start_date: request.start_date,
             end_date: request.end_date,
             outcome_id: request.outcome_id,
             outcome_domain,
-            availability: serde_json::to_string(
-                &request
-                    .availability
-                    .iter()
-                    .map(|b| b.code())
-                    .collect::<Vec<_>>(),
-            )
-            .expect("lists serialise"),
-            languages: serde_json::to_string(&request.languages).expect("lists serialise"),
+            availability: Json(request.availability.clone()),
+            languages: Json(request.languages.clone()),
             max_price_pence: request.max_price.map(Money::pence),
             details: request.details.clone(),
             expires_on: expires_on(today, request.start_date, request.end_date),
@@ -327,7 +309,7 @@ fn check_against_plan(
     request: &SupportRequest,
     today: NaiveDate,
 ) -> Result<(), AppError> {
-    if plan.status()? == PlanStatus::Ended {
+    if plan.status == PlanStatus::Ended {
         return Err(AppError::conflict(
             "plan-ended",
             "This plan has ended, so it cannot ask for support.",
@@ -370,12 +352,12 @@ fn tell_sellers_at_once(
     request: &SupportRequest,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let sellers = store::sellers_serving(conn, request.category.code(), &request.areas)?;
+    let sellers = store::sellers_serving(conn, request.category, &request.areas)?;
     let settings = store::alert_settings(conn, &sellers)?;
     for seller in sellers {
         let immediate = settings
             .get(&seller)
-            .is_some_and(|(f, _)| f == AlertFrequency::Immediate.code());
+            .is_some_and(|(f, _)| *f == AlertFrequency::Immediate);
         if !immediate {
             continue;
         }
@@ -467,7 +449,7 @@ pub fn withdraw(
         locks::lock_plan_of(conn, Subject::Request(id))?.ok_or(AppError::NotFound)?;
         let row = store::find_request(conn, id)?.ok_or(AppError::NotFound)?;
         let acting = holder_side_of(conn, account, &row)?;
-        if row.status_on(today)? != RequestStatus::Open
+        if row.status_on(today) != RequestStatus::Open
             || !store::move_request(conn, id, RequestStatus::Open, RequestStatus::Withdrawn, now)?
         {
             return Err(AppError::conflict(
@@ -496,9 +478,7 @@ pub fn alert_frequency(
     conn: &mut DbConnection,
     account: &Account,
 ) -> Result<AlertFrequency, AppError> {
-    Ok(store::alert_setting(conn, account.id)?
-        .and_then(|(f, _)| AlertFrequency::parse_code(&f).ok())
-        .unwrap_or(AlertFrequency::Daily))
+    Ok(store::alert_setting(conn, account.id)?.map_or(AlertFrequency::Daily, |(f, _)| f))
 }
 
 pub fn set_alert_frequency(
@@ -512,9 +492,9 @@ pub fn set_alert_frequency(
             "Only providers, personal assistants and brokers hear of new requests.".into(),
         ));
     }
-    let frequency = AlertFrequency::parse_code(frequency)
+    let frequency = rules::alert_frequency(frequency)
         .map_err(|message| AppError::field("frequency", message))?;
-    store::save_alert_frequency(conn, account.id, frequency.code(), now.naive_utc())?;
+    store::save_alert_frequency(conn, account.id, frequency, now.naive_utc())?;
     Ok(frequency)
 }
 
@@ -534,13 +514,13 @@ pub fn send_digests(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize
         let (frequency, until) = settings
             .get(&seller)
             .cloned()
-            .unwrap_or_else(|| (AlertFrequency::Daily.code().to_owned(), None));
-        if frequency != AlertFrequency::Daily.code() || until.is_some_and(|u| u > day_ago) {
+            .unwrap_or((AlertFrequency::Daily, None));
+        if frequency != AlertFrequency::Daily || until.is_some_and(|u| u > day_ago) {
             continue;
         }
         // Claimed first: of several instances sending digests, one sends each.
         sent += write_transaction(conn, |conn| {
-            if !store::claim_digest(conn, seller, &frequency, until, now)? {
+            if !store::claim_digest(conn, seller, frequency, until, now)? {
                 return Ok(0);
             }
             let told = tell_seller_of_new_requests(conn, seller, until, today, now)?;
@@ -572,12 +552,8 @@ fn tell_seller_of_new_requests(
     let facts = rows
         .iter()
         .map(|r| {
-            let category = Category::parse_code(&r.category)
-                .map(|c| c.label())
-                .unwrap_or("Support");
-            let unit = Unit::parse_code(&r.unit)
-                .map(|u| u.plural())
-                .unwrap_or("hours");
+            let category = r.category.label();
+            let unit = r.unit.plural();
             let line = format!(
                 "{} {unit} a week in {}, from {} (request {})",
                 Quantity::from_hundredths(r.quantity_centi),

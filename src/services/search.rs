@@ -53,17 +53,12 @@ fn document(
             owner
         }
     };
-    let kind = owner
-        .role
-        .parse()
-        .ok()
-        .and_then(seller_kind)
-        .ok_or_else(|| {
-            AppError::Internal(format!(
-                "listing {} belongs to account {}, which is not a seller",
-                listing.id, owner.id
-            ))
-        })?;
+    let kind = seller_kind(owner.role).ok_or_else(|| {
+        AppError::Internal(format!(
+            "listing {} belongs to account {}, which is not a seller",
+            listing.id, owner.id
+        ))
+    })?;
     let geo = places
         .district(&content.district)
         .map(|d| Geo {
@@ -103,7 +98,7 @@ fn document(
             .collect(),
         accepting_clients: content.accepting_clients,
         price_pence: price.pence(),
-        unit: content.unit.code().into(),
+        unit: content.unit,
         geo,
     }))
 }
@@ -412,7 +407,7 @@ pub async fn search(
             category_label: doc.category_label,
             price: PriceView {
                 amount: Money::from_pence(doc.price_pence),
-                unit: Unit::parse_code(&doc.unit).unwrap_or(Unit::Hour),
+                unit: doc.unit,
             },
             provider: ProviderView {
                 id: doc.provider_id,

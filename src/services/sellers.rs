@@ -9,6 +9,7 @@ use crate::domain::sellers::{self, Profile, ProfileInput};
 use crate::domain::vocab::{language_name, Employment, SellerKind, Vocabulary};
 use crate::error::AppError;
 use crate::services::accounts::Account;
+use crate::store::codes::Json;
 use crate::store::sellers::{self as store, SellerProfileRow};
 use crate::store::{accounts as account_store, DbConnection};
 
@@ -51,10 +52,6 @@ impl SellerView {
     }
 }
 
-fn list(json: &str) -> Vec<String> {
-    serde_json::from_str(json).unwrap_or_default()
-}
-
 fn profile_of(row: Option<SellerProfileRow>) -> Profile {
     let Some(row) = row else {
         return Profile::default();
@@ -69,14 +66,11 @@ fn profile_of(row: Option<SellerProfileRow>) -> Profile {
         website: row.website,
         cqc_provider_id: row.cqc_provider_id,
         holds_isf: row.holds_isf,
-        skills: list(&row.skills),
-        qualifications: list(&row.qualifications),
-        languages: list(&row.languages),
+        skills: row.skills.0,
+        qualifications: row.qualifications.0,
+        languages: row.languages.0,
         dbs_checked_on: row.dbs_checked_on,
-        employment: row
-            .employment
-            .as_deref()
-            .and_then(|e| Employment::parse_code(e).ok()),
+        employment: row.employment,
         broker_type: row.broker_type,
         accreditation: row.accreditation,
         fee_model: row.fee_model,
@@ -103,12 +97,7 @@ fn profile_view(
     now: DateTime<Utc>,
 ) -> Result<SellerView, AppError> {
     let account = account_store::find(conn, seller_id)?.ok_or(AppError::NotFound)?;
-    let kind = account
-        .role
-        .parse()
-        .ok()
-        .and_then(seller_kind)
-        .ok_or(AppError::NotFound)?;
+    let kind = seller_kind(account.role).ok_or(AppError::NotFound)?;
     let mut profile = profile_of(store::find(conn, seller_id)?);
     // A personal assistant works from home: their address stays private.
     if kind == SellerKind::PersonalAssistant && !for_owner {
@@ -189,10 +178,9 @@ pub fn row_of(
     profile: &Profile,
     now: DateTime<Utc>,
 ) -> SellerProfileRow {
-    let json = |list: &[String]| serde_json::to_string(list).expect("a list of strings serialises");
     SellerProfileRow {
         account_id,
-        kind: kind.code().into(),
+        kind,
         description: profile.description.clone(),
         address: profile.address.clone(),
         postcode: profile.postcode.clone(),
@@ -202,11 +190,11 @@ pub fn row_of(
         website: profile.website.clone(),
         cqc_provider_id: profile.cqc_provider_id.clone(),
         holds_isf: profile.holds_isf,
-        skills: json(&profile.skills),
-        qualifications: json(&profile.qualifications),
-        languages: json(&profile.languages),
+        skills: Json(profile.skills.clone()),
+        qualifications: Json(profile.qualifications.clone()),
+        languages: Json(profile.languages.clone()),
         dbs_checked_on: profile.dbs_checked_on,
-        employment: profile.employment.map(|e| e.code().to_owned()),
+        employment: profile.employment,
         broker_type: profile.broker_type.clone(),
         accreditation: profile.accreditation.clone(),
         fee_model: profile.fee_model.clone(),

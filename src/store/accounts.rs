@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{accounts, sessions, sign_in_failures};
 use super::{DbConnection, StoreError};
-use crate::domain::accounts::SignInHistory;
+use crate::domain::accounts::{Role, SignInHistory};
 use crate::on_backend;
 use diesel::dsl::{count_star, max, min};
 
@@ -16,7 +16,7 @@ pub struct AccountRow {
     /// None for an organisation imported from the CQC directory and not yet claimed.
     pub email: Option<String>,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: Option<String>,
     pub council_code: Option<String>,
     pub postcode: Option<String>,
@@ -29,7 +29,7 @@ pub struct AccountRow {
 pub struct NewAccount<'a> {
     pub email: Option<&'a str>,
     pub name: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub password_hash: Option<&'a str>,
     pub council_code: Option<&'a str>,
     pub postcode: Option<&'a str>,
@@ -76,7 +76,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<AccountRow>, Stor
 pub fn of_council(
     conn: &mut DbConnection,
     council: &str,
-    role: &str,
+    role: Role,
 ) -> Result<Vec<AccountRow>, StoreError> {
     Ok(accounts::table
         .filter(accounts::council_code.eq(council))
@@ -271,7 +271,7 @@ pub fn retire_sign_ins(
 }
 
 /// (id, name, role, postcode, created_at) of these accounts.
-pub type AccountSummary = (i64, String, String, Option<String>, NaiveDateTime);
+pub type AccountSummary = (i64, String, Role, Option<String>, NaiveDateTime);
 
 pub fn summaries_of(
     conn: &mut DbConnection,

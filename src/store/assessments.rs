@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{council_allocations, outcome_ratings, self_assessments};
 use super::{DbConnection, StoreError};
+use crate::domain::vocab::{ActingAs, OutcomeDomain};
 
 /// A council's own allocation document, if its commissioners have set one.
 pub fn allocation_of(conn: &mut DbConnection, council: &str) -> Result<Option<String>, StoreError> {
@@ -44,7 +45,7 @@ pub struct AssessmentRow {
     pub points: i32,
     pub indicative_pence: i64,
     pub updated_by: i64,
-    pub acting_as: String,
+    pub acting_as: ActingAs,
     pub updated_at: NaiveDateTime,
 }
 
@@ -83,20 +84,20 @@ pub struct RatingRow {
     pub id: i64,
     pub plan_id: i64,
     pub stage: String,
-    pub domain: String,
+    pub domain: OutcomeDomain,
     pub rating: i32,
     pub rated_by: i64,
-    pub acting_as: String,
+    pub acting_as: ActingAs,
     pub rated_at: NaiveDateTime,
 }
 
 pub struct NewRating<'a> {
     pub plan_id: i64,
     pub stage: &'a str,
-    pub domain: &'a str,
+    pub domain: OutcomeDomain,
     pub rating: i32,
     pub rated_by: i64,
-    pub acting_as: &'a str,
+    pub acting_as: ActingAs,
 }
 
 pub fn add_ratings(

@@ -6,6 +6,8 @@ use diesel::prelude::*;
 
 use super::schema::{broker_affiliations, listing_areas, listings, plan_brokers};
 use super::{DbConnection, StoreError};
+use crate::domain::accounts::Role;
+use crate::domain::vocab::{AffiliationNature, Category};
 
 /// Records a holder's consent; false when the broker already had it.
 pub fn grant(
@@ -57,7 +59,7 @@ pub fn declare(
     conn: &mut DbConnection,
     broker_id: i64,
     provider_id: i64,
-    nature: &str,
+    nature: AffiliationNature,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     let changed = diesel::update(broker_affiliations::table.find((broker_id, provider_id)))
@@ -83,7 +85,7 @@ pub fn declare(
 pub fn affiliations(
     conn: &mut DbConnection,
     broker_id: i64,
-) -> Result<Vec<(i64, String, NaiveDateTime)>, StoreError> {
+) -> Result<Vec<(i64, AffiliationNature, NaiveDateTime)>, StoreError> {
     Ok(broker_affiliations::table
         .filter(broker_affiliations::broker_id.eq(broker_id))
         .order(broker_affiliations::provider_id)
@@ -99,7 +101,7 @@ pub fn affiliation(
     conn: &mut DbConnection,
     broker_id: i64,
     provider_id: i64,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<AffiliationNature>, StoreError> {
     Ok(broker_affiliations::table
         .find((broker_id, provider_id))
         .select(broker_affiliations::nature)
@@ -111,7 +113,7 @@ pub fn affiliation(
 /// of these districts: the alternatives the market offers.
 pub fn other_sellers_serving(
     conn: &mut DbConnection,
-    category: &str,
+    category: Category,
     districts: &[String],
     excluding: &[i64],
 ) -> Result<i64, StoreError> {
@@ -131,7 +133,7 @@ pub fn other_sellers_serving(
 pub fn all_brokers(conn: &mut DbConnection) -> Result<Vec<(i64, String)>, StoreError> {
     use super::schema::accounts;
     Ok(accounts::table
-        .filter(accounts::role.eq("broker"))
+        .filter(accounts::role.eq(Role::Broker))
         .order((accounts::name, accounts::id))
         .select((accounts::id, accounts::name))
         .limit(500)

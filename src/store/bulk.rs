@@ -11,6 +11,7 @@ use super::schema::{
     plan_brokers, plan_portions,
 };
 use super::{DbConnection, StoreError};
+use crate::domain::vocab::{Category, Unit};
 use crate::on_backend;
 
 /// Rows per statement: SQLite allows 32,766 bound values, and a commission has 30.
@@ -22,8 +23,8 @@ pub struct PricedListing {
     pub id: i64,
     pub owner_id: i64,
     pub title: String,
-    pub category: String,
-    pub unit: String,
+    pub category: Category,
+    pub unit: Unit,
     pub price_pence: i64,
 }
 

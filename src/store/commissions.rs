@@ -3,10 +3,14 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::codes::{Code, Json};
 use super::locks::PlanLock;
 use super::schema::{commissions, deliveries, idempotency_keys, plans};
 use super::{DbConnection, StoreError};
-use crate::domain::vocab::{CommissionStatus, Vocabulary};
+use crate::domain::pricing::Cost;
+use crate::domain::vocab::{
+    ActingAs, AffiliationNature, Band, Category, CommissionStatus, QuantityPer, Unit,
+};
 use crate::on_backend;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -19,14 +23,14 @@ pub struct CommissionRow {
     pub listing_id: i64,
     pub seller_id: i64,
     pub requested_by: i64,
-    pub acting_as: String,
-    pub status: String,
+    pub acting_as: ActingAs,
+    pub status: CommissionStatus,
     pub listing_title: String,
-    pub category: String,
-    pub unit: String,
-    pub band: Option<String>,
+    pub category: Category,
+    pub unit: Unit,
+    pub band: Option<Band>,
     pub quantity_centi: i64,
-    pub per: String,
+    pub per: QuantityPer,
     pub visits_per_week_centi: Option<i64>,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
@@ -35,8 +39,9 @@ pub struct CommissionRow {
     pub weekly_pence: i64,
     pub fees_pence: i64,
     pub total_pence: i64,
-    pub cost: String,
-    pub alternatives: String,
+    pub cost: Json<Cost>,
+    /// The listings a broker considered besides this one.
+    pub alternatives: Json<Vec<String>>,
     pub note: String,
     pub reason: Option<String>,
     pub created_at: NaiveDateTime,
@@ -44,14 +49,7 @@ pub struct CommissionRow {
     /// The tailored offer this commission was accepted from, if any.
     pub offer_id: Option<i64>,
     /// The broker's declared interest in the seller when a broker commissioned.
-    pub broker_affiliation: Option<String>,
-}
-
-impl CommissionRow {
-    pub fn status(&self) -> Result<CommissionStatus, StoreError> {
-        CommissionStatus::parse_code(&self.status)
-            .map_err(|_| StoreError::Corrupt(format!("commission status {:?}", self.status)))
-    }
+    pub broker_affiliation: Option<AffiliationNature>,
 }
 
 /// Writes a new commission on the locked plan.
@@ -99,10 +97,10 @@ pub fn move_status(
         commissions::table
             .find(id)
             .filter(commissions::plan_id.eq(lock.plan_id()))
-            .filter(commissions::status.eq(from.code())),
+            .filter(commissions::status.eq(from)),
     )
     .set((
-        commissions::status.eq(to.code()),
+        commissions::status.eq(to),
         commissions::reason.eq(reason),
         commissions::updated_at.eq(now),
     ))
@@ -151,15 +149,31 @@ pub fn list(
     Ok((rows, total))
 }
 
-pub fn ids_all(conn: &mut DbConnection) -> Result<Vec<(i64, String, i64)>, StoreError> {
-    Ok(commissions::table
+/// A commission's id, status (or the unknown code stored) and total.
+pub type CommissionTotal = (i64, Result<CommissionStatus, String>, i64);
+
+/// Every commission's id, status and total, for checking the ledger. A
+/// status this program does not know is handed back as it was stored, for
+/// the check to report rather than stop at.
+pub fn ids_all(conn: &mut DbConnection) -> Result<Vec<CommissionTotal>, StoreError> {
+    let rows: Vec<(i64, String, i64)> = commissions::table
         .order(commissions::id)
         .select((
             commissions::id,
             commissions::status,
             commissions::total_pence,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, status, total)| {
+            (
+                id,
+                CommissionStatus::from_code(&status).ok_or(status),
+                total,
+            )
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

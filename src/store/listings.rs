@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::codes::Json;
 use super::schema::{listing_areas, listing_fees, listing_price_changes, listing_rates, listings};
 use super::{DbConnection, StoreError};
 use crate::domain::listings::{ListingContent, Rate};
@@ -22,17 +23,17 @@ pub struct ListingRow {
     pub owner_id: i64,
     pub title: String,
     pub description: String,
-    pub category: String,
+    pub category: Category,
     pub price_pence: Option<i64>,
-    pub unit: String,
+    pub unit: Unit,
     pub postcode: String,
     pub district: String,
-    pub employment: Option<String>,
+    pub employment: Option<Employment>,
     pub accepting_clients: bool,
-    pub status: String,
-    pub availability: String,
-    pub languages: String,
-    pub tags: String,
+    pub status: ListingStatus,
+    pub availability: Json<Vec<Band>>,
+    pub languages: Json<Vec<String>>,
+    pub tags: Json<Vec<String>>,
     pub cqc_location_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -53,35 +54,23 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("unknown {what} {value:?} in the database"))
 }
 
-fn code<V: Vocabulary>(what: &str, value: &str) -> Result<V, StoreError> {
-    V::parse_code(value).map_err(|_| corrupt(what, value))
-}
-
-fn json_list(value: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(value).map_err(|_| corrupt("list", value))
-}
-
-fn to_json(list: &[String]) -> String {
-    serde_json::to_string(list).expect("a list of strings serialises")
-}
-
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = listings)]
 #[diesel(treat_none_as_null = true)]
 struct ListingColumns<'a> {
     title: &'a str,
     description: &'a str,
-    category: &'a str,
+    category: Category,
     price_pence: Option<i64>,
-    unit: &'a str,
+    unit: Unit,
     postcode: &'a str,
     district: &'a str,
-    employment: Option<&'a str>,
+    employment: Option<Employment>,
     accepting_clients: bool,
-    status: &'a str,
-    availability: String,
-    languages: String,
-    tags: String,
+    status: ListingStatus,
+    availability: Json<Vec<Band>>,
+    languages: Json<Vec<String>>,
+    tags: Json<Vec<String>>,
     updated_at: NaiveDateTime,
 }
 
@@ -89,23 +78,17 @@ fn columns(content: &ListingContent, now: NaiveDateTime) -> ListingColumns<'_> {
     ListingColumns {
         title: &content.title,
         description: &content.description,
-        category: content.category.code(),
+        category: content.category,
         price_pence: content.price.map(Money::pence),
-        unit: content.unit.code(),
+        unit: content.unit,
         postcode: &content.postcode,
         district: &content.district,
-        employment: content.employment.map(|e| e.code()),
+        employment: content.employment,
         accepting_clients: content.accepting_clients,
-        status: content.status.code(),
-        availability: to_json(
-            &content
-                .availability
-                .iter()
-                .map(|b| b.code().to_owned())
-                .collect::<Vec<_>>(),
-        ),
-        languages: to_json(&content.languages),
-        tags: to_json(&content.tags),
+        status: content.status,
+        availability: Json(content.availability.clone()),
+        languages: Json(content.languages.clone()),
+        tags: Json(content.tags.clone()),
         updated_at: now,
     }
 }
@@ -167,10 +150,7 @@ pub fn set_status(
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     diesel::update(listings::table.find(id))
-        .set((
-            listings::status.eq(status.code()),
-            listings::updated_at.eq(now),
-        ))
+        .set((listings::status.eq(status), listings::updated_at.eq(now)))
         .execute(conn)?;
     super::search::enqueue(conn, &[id], now)?;
     Ok(())
@@ -228,7 +208,7 @@ fn write_children(
         .map(|r| {
             (
                 listing_rates::listing_id.eq(id),
-                listing_rates::band.eq(r.band.code()),
+                listing_rates::band.eq(r.band),
                 listing_rates::amount_pence.eq(r.amount.pence()),
             )
         })
@@ -247,11 +227,11 @@ fn write_children(
             .values((
                 listing_fees::listing_id.eq(id),
                 listing_fees::position.eq(position as i32),
-                listing_fees::kind.eq(fee.kind.code()),
+                listing_fees::kind.eq(fee.kind),
                 listing_fees::label.eq(&fee.label),
                 listing_fees::amount_pence.eq(amount),
                 listing_fees::percent_units.eq(percent),
-                listing_fees::per.eq(fee.per.code()),
+                listing_fees::per.eq(fee.per),
             ))
             .execute(conn)?;
     }
@@ -316,9 +296,9 @@ fn record_price(
             listing_price_changes::listing_id.eq(id),
             listing_price_changes::changed_at.eq(now),
             listing_price_changes::price_pence.eq(content.price.map(Money::pence)),
-            listing_price_changes::unit.eq(content.unit.code()),
-            listing_price_changes::rates.eq(serde_json::to_string(&rates).expect("serialises")),
-            listing_price_changes::fees.eq(serde_json::to_string(&fees).expect("serialises")),
+            listing_price_changes::unit.eq(content.unit),
+            listing_price_changes::rates.eq(Json(rates)),
+            listing_price_changes::fees.eq(Json(fees)),
         ))
         .execute(conn)?;
     Ok(())
@@ -329,9 +309,9 @@ fn record_price(
 pub struct PriceChangeRow {
     pub changed_at: NaiveDateTime,
     pub price_pence: Option<i64>,
-    pub unit: String,
-    pub rates: String,
-    pub fees: String,
+    pub unit: Unit,
+    pub rates: Json<Vec<RateSnapshot>>,
+    pub fees: Json<Vec<FeeSnapshot>>,
 }
 
 pub fn price_history(conn: &mut DbConnection, id: i64) -> Result<Vec<PriceChangeRow>, StoreError> {
@@ -374,15 +354,14 @@ pub fn of_owner(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredListing>, i64), StoreError> {
-    let codes: Vec<&str> = statuses.iter().map(|s| s.code()).collect();
     let total = listings::table
         .filter(listings::owner_id.eq(owner_id))
-        .filter(listings::status.eq_any(&codes))
+        .filter(listings::status.eq_any(statuses))
         .count()
         .get_result(conn)?;
     let rows = listings::table
         .filter(listings::owner_id.eq(owner_id))
-        .filter(listings::status.eq_any(&codes))
+        .filter(listings::status.eq_any(statuses))
         .order((listings::updated_at.desc(), listings::id.desc()))
         .offset(offset)
         .limit(limit)
@@ -397,7 +376,7 @@ pub fn published_page(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StoredListing>, i64), StoreError> {
-    let published = ListingStatus::Published.code();
+    let published = ListingStatus::Published;
     let total = listings::table
         .filter(listings::status.eq(published))
         .count()
@@ -438,15 +417,15 @@ pub fn assemble(
             listing_rates::band,
             listing_rates::amount_pence,
         ))
-        .load::<(i64, String, i64)>(conn)?
+        .load::<(i64, Band, i64)>(conn)?
     {
         rates.entry(id).or_default().push(Rate {
-            band: code::<Band>("band", &band)?,
+            band,
             amount: Money::from_pence(amount),
         });
     }
     let mut fees: HashMap<i64, Vec<Fee>> = HashMap::new();
-    type FeeTuple = (i64, String, String, Option<i64>, Option<i64>, String);
+    type FeeTuple = (i64, FeeKind, String, Option<i64>, Option<i64>, FeePer);
     for (id, kind, label, amount, percent, per) in listing_fees::table
         .filter(listing_fees::listing_id.eq_any(&ids))
         .order((listing_fees::listing_id, listing_fees::position))
@@ -466,10 +445,10 @@ pub fn assemble(
             (None, None) => return Err(corrupt("fee", &label)),
         };
         fees.entry(id).or_default().push(Fee {
-            kind: code::<FeeKind>("fee kind", &kind)?,
+            kind,
             label,
             charge,
-            per: code::<FeePer>("fee period", &per)?,
+            per,
         });
     }
 
@@ -477,34 +456,26 @@ pub fn assemble(
         .map(|row| {
             let mut row_rates = rates.remove(&row.id).unwrap_or_default();
             row_rates.sort_by_key(|r| r.band);
-            let availability = json_list(&row.availability)?
-                .iter()
-                .map(|b| code::<Band>("band", b))
-                .collect::<Result<Vec<_>, _>>()?;
             Ok(StoredListing {
                 id: row.id,
                 owner_id: row.owner_id,
                 content: ListingContent {
                     title: row.title,
                     description: row.description,
-                    category: code::<Category>("category", &row.category)?,
+                    category: row.category,
                     price: row.price_pence.map(Money::from_pence),
-                    unit: code::<Unit>("unit", &row.unit)?,
+                    unit: row.unit,
                     rates: row_rates,
                     fees: fees.remove(&row.id).unwrap_or_default(),
                     postcode: row.postcode,
                     district: row.district,
                     areas: areas.remove(&row.id).unwrap_or_default(),
-                    availability,
-                    languages: json_list(&row.languages)?,
-                    tags: json_list(&row.tags)?,
-                    employment: row
-                        .employment
-                        .as_deref()
-                        .map(|e| code::<Employment>("employment", e))
-                        .transpose()?,
+                    availability: row.availability.0,
+                    languages: row.languages.0,
+                    tags: row.tags.0,
+                    employment: row.employment,
                     accepting_clients: row.accepting_clients,
-                    status: code::<ListingStatus>("status", &row.status)?,
+                    status: row.status,
                 },
                 cqc_location_id: row.cqc_location_id,
                 created_at: row.created_at,

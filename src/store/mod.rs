@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod brokers;
 pub mod bulk;
+pub mod codes;
 pub mod commissions;
 pub mod councils;
 pub mod instances;

@@ -6,9 +6,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use diesel::prelude::*;
 
+use super::codes::Json;
 use super::schema::offers;
 use super::{DbConnection, StoreError};
-use crate::domain::vocab::{OfferStatus, Vocabulary};
+use crate::domain::listings::{FeeInput, RateInput};
+use crate::domain::pricing::Cost;
+use crate::domain::vocab::{OfferStatus, Unit};
 use crate::on_backend;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -19,11 +22,12 @@ pub struct OfferRow {
     pub request_id: i64,
     pub seller_id: i64,
     pub listing_id: i64,
-    pub status: String,
-    pub unit: String,
+    pub status: OfferStatus,
+    pub unit: Unit,
     pub price_pence: i64,
-    pub rates: String,
-    pub fees: String,
+    /// The rates and fees as the seller sent them; checked again when read.
+    pub rates: Json<Vec<RateInput>>,
+    pub fees: Json<Vec<FeeInput>>,
     pub visits_per_week_centi: Option<i64>,
     pub start_date: NaiveDate,
     pub schedule: String,
@@ -31,17 +35,10 @@ pub struct OfferRow {
     pub valid_until: Option<NaiveDate>,
     pub weekly_pence: i64,
     pub total_pence: i64,
-    pub cost: String,
+    pub cost: Json<Cost>,
     pub commission_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-impl OfferRow {
-    pub fn status(&self) -> Result<OfferStatus, StoreError> {
-        OfferStatus::parse_code(&self.status)
-            .map_err(|_| StoreError::Corrupt(format!("offer status {:?}", self.status)))
-    }
 }
 
 pub fn insert(conn: &mut DbConnection, row: &OfferRow) -> Result<i64, StoreError> {
@@ -84,7 +81,7 @@ pub fn live_offer_counts(
     for chunk in request_ids.chunks(500) {
         let rows: Vec<i64> = offers::table
             .filter(offers::request_id.eq_any(chunk))
-            .filter(offers::status.eq_any([OfferStatus::Open.code(), OfferStatus::Accepted.code()]))
+            .filter(offers::status.eq_any([OfferStatus::Open, OfferStatus::Accepted]))
             .select(offers::request_id)
             .load(conn)?;
         for id in rows {
@@ -99,7 +96,7 @@ pub fn revise(conn: &mut DbConnection, row: &OfferRow) -> Result<bool, StoreErro
     let changed = diesel::update(
         offers::table
             .filter(offers::id.eq(row.id))
-            .filter(offers::status.eq(OfferStatus::Open.code())),
+            .filter(offers::status.eq(OfferStatus::Open)),
     )
     .set((
         offers::listing_id.eq(row.listing_id),
@@ -132,10 +129,10 @@ pub fn close(
     let changed = diesel::update(
         offers::table
             .filter(offers::id.eq(id))
-            .filter(offers::status.eq(OfferStatus::Open.code())),
+            .filter(offers::status.eq(OfferStatus::Open)),
     )
     .set((
-        offers::status.eq(to.code()),
+        offers::status.eq(to),
         offers::commission_id.eq(commission_id),
         offers::updated_at.eq(now),
     ))

@@ -11,7 +11,9 @@ use super::schema::{
 };
 use super::{DbConnection, StoreError};
 use crate::domain::plans::{NewPlan, Outcome, PlannedSupport};
-use crate::domain::vocab::{ActingAs, PlanStatus, Vocabulary};
+use crate::domain::vocab::{
+    ActingAs, Category, FundingStream, OutcomeDomain, PlanStatus, PortionMode, QuantityPer,
+};
 use crate::on_backend;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -20,7 +22,7 @@ pub struct PlanRow {
     pub id: i64,
     pub holder_id: i64,
     pub council_code: String,
-    pub status: String,
+    pub status: PlanStatus,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub revision: i32,
@@ -29,21 +31,14 @@ pub struct PlanRow {
     pub updated_at: NaiveDateTime,
 }
 
-impl PlanRow {
-    pub fn status(&self) -> Result<PlanStatus, StoreError> {
-        PlanStatus::parse_code(&self.status)
-            .map_err(|_| StoreError::Corrupt(format!("plan status {:?}", self.status)))
-    }
-}
-
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = plan_portions)]
 pub struct PortionRow {
     pub id: i64,
     pub plan_id: i64,
     pub position: i32,
-    pub mode: String,
-    pub funding_stream: String,
+    pub mode: PortionMode,
+    pub funding_stream: FundingStream,
     pub provider_id: Option<i64>,
     pub budget_pence: i64,
     pub committed_pence: i64,
@@ -57,7 +52,7 @@ pub struct OutcomeRow {
     pub plan_id: i64,
     pub position: i32,
     pub title: String,
-    pub domain: String,
+    pub domain: OutcomeDomain,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -66,9 +61,9 @@ pub struct PlannedRow {
     pub id: i64,
     pub plan_id: i64,
     pub position: i32,
-    pub category: String,
+    pub category: Category,
     pub quantity_centi: Option<i64>,
-    pub per: String,
+    pub per: QuantityPer,
     pub amount_pence: Option<i64>,
     pub outcome_id: Option<i64>,
     pub portion_id: Option<i64>,
@@ -81,7 +76,7 @@ pub struct EventRow {
     pub plan_id: i64,
     pub at: NaiveDateTime,
     pub actor_id: i64,
-    pub acting_as: String,
+    pub acting_as: ActingAs,
     pub action: String,
     pub detail: String,
 }
@@ -97,7 +92,7 @@ pub fn insert(
     let values = (
         plans::holder_id.eq(plan.holder_id),
         plans::council_code.eq(council_code),
-        plans::status.eq(PlanStatus::Draft.code()),
+        plans::status.eq(PlanStatus::Draft),
         plans::period_start.eq(plan.period_start),
         plans::period_end.eq(plan.period_end),
         plans::created_by.eq(created_by),
@@ -113,8 +108,8 @@ pub fn insert(
         let values = (
             plan_portions::plan_id.eq(id),
             plan_portions::position.eq(position as i32),
-            plan_portions::mode.eq(portion.mode.code()),
-            plan_portions::funding_stream.eq(portion.funding_stream.code()),
+            plan_portions::mode.eq(portion.mode),
+            plan_portions::funding_stream.eq(portion.funding_stream),
             plan_portions::provider_id.eq(portion.provider_id),
             plan_portions::budget_pence.eq(0),
         );
@@ -206,7 +201,7 @@ pub fn replace_outcomes(
         let values = (
             plan_outcomes::position.eq(position as i32),
             plan_outcomes::title.eq(&outcome.title),
-            plan_outcomes::domain.eq(outcome.domain.code()),
+            plan_outcomes::domain.eq(outcome.domain),
         );
         match outcome.id {
             Some(id) => {
@@ -244,9 +239,9 @@ pub fn replace_planned(
             .values((
                 planned_support::plan_id.eq(plan_id),
                 planned_support::position.eq(position as i32),
-                planned_support::category.eq(line.category.code()),
+                planned_support::category.eq(line.category),
                 planned_support::quantity_centi.eq(line.quantity.map(|q| q.hundredths())),
-                planned_support::per.eq(line.per.code()),
+                planned_support::per.eq(line.per),
                 planned_support::amount_pence.eq(line.amount.map(|a| a.pence())),
                 planned_support::outcome_id.eq(line.outcome_id),
                 planned_support::portion_id.eq(line.portion_id),
@@ -269,10 +264,10 @@ pub fn move_status(
     let changed = diesel::update(
         plans::table
             .find(lock.plan_id())
-            .filter(plans::status.eq(from.code())),
+            .filter(plans::status.eq(from)),
     )
     .set((
-        plans::status.eq(to.code()),
+        plans::status.eq(to),
         plans::revision.eq(plans::revision + approved),
         plans::updated_at.eq(now),
     ))
@@ -301,7 +296,7 @@ pub fn record_event(
             plan_events::plan_id.eq(plan_id),
             plan_events::at.eq(now),
             plan_events::actor_id.eq(actor_id),
-            plan_events::acting_as.eq(acting_as.code()),
+            plan_events::acting_as.eq(acting_as),
             plan_events::action.eq(action),
             plan_events::detail.eq(detail),
         ))

@@ -5,11 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::codes::Json;
 use super::schema::{
     listing_areas, listings, request_alerts, support_request_areas, support_requests,
 };
 use super::{DbConnection, StoreError};
-use crate::domain::vocab::{RequestStatus, Vocabulary};
+use crate::domain::vocab::{
+    ActingAs, AlertFrequency, Band, Category, OutcomeDomain, QuantityPer, RequestStatus, Unit,
+};
 use crate::on_backend;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -20,18 +23,18 @@ pub struct RequestRow {
     pub plan_id: i64,
     pub council_code: String,
     pub requested_by: i64,
-    pub acting_as: String,
-    pub status: String,
-    pub category: String,
-    pub unit: String,
+    pub acting_as: ActingAs,
+    pub status: RequestStatus,
+    pub category: Category,
+    pub unit: Unit,
     pub quantity_centi: i64,
-    pub per: String,
+    pub per: QuantityPer,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub outcome_id: Option<i64>,
-    pub outcome_domain: Option<String>,
-    pub availability: String,
-    pub languages: String,
+    pub outcome_domain: Option<OutcomeDomain>,
+    pub availability: Json<Vec<Band>>,
+    pub languages: Json<Vec<String>>,
     pub max_price_pence: Option<i64>,
     pub details: String,
     pub expires_on: NaiveDate,
@@ -42,13 +45,11 @@ pub struct RequestRow {
 
 impl RequestRow {
     /// The status as people see it: an open request past its last day has expired.
-    pub fn status_on(&self, today: NaiveDate) -> Result<RequestStatus, StoreError> {
-        let status = RequestStatus::parse_code(&self.status)
-            .map_err(|_| StoreError::Corrupt(format!("request status {:?}", self.status)))?;
-        Ok(match status {
+    pub fn status_on(&self, today: NaiveDate) -> RequestStatus {
+        match self.status {
             RequestStatus::Open if today > self.expires_on => RequestStatus::Expired,
             other => other,
-        })
+        }
     }
 }
 
@@ -169,7 +170,7 @@ pub fn open_matching(
     let districts: BTreeSet<&String> = served.iter().map(|(_, d)| d).collect();
     let mut query = support_requests::table
         .inner_join(support_request_areas::table)
-        .filter(support_requests::status.eq(RequestStatus::Open.code()))
+        .filter(support_requests::status.eq(RequestStatus::Open))
         .filter(support_requests::expires_on.ge(today))
         .filter(support_requests::category.eq_any(categories.into_iter().cloned()))
         .filter(support_request_areas::district.eq_any(districts.into_iter().cloned()))
@@ -196,7 +197,7 @@ pub fn open_matching(
 /// Sellers with a live listing in this category serving any of these districts.
 pub fn sellers_serving(
     conn: &mut DbConnection,
-    category: &str,
+    category: Category,
     districts: &[String],
 ) -> Result<Vec<i64>, StoreError> {
     Ok(listings::table
@@ -213,7 +214,7 @@ pub fn sellers_serving(
 pub fn matching_listing(
     conn: &mut DbConnection,
     seller_id: i64,
-    category: &str,
+    category: Category,
     districts: &[String],
 ) -> Result<Option<i64>, StoreError> {
     Ok(listings::table
@@ -240,10 +241,10 @@ pub fn move_request(
     let changed = diesel::update(
         support_requests::table
             .filter(support_requests::id.eq(id))
-            .filter(support_requests::status.eq(from.code())),
+            .filter(support_requests::status.eq(from)),
     )
     .set((
-        support_requests::status.eq(to.code()),
+        support_requests::status.eq(to),
         support_requests::updated_at.eq(now),
     ))
     .execute(conn)?;
@@ -258,7 +259,7 @@ pub fn expire_due(
 ) -> Result<Vec<RequestRow>, StoreError> {
     // In id order, so instances expiring at once lock rows in the same order.
     let due: Vec<RequestRow> = support_requests::table
-        .filter(support_requests::status.eq(RequestStatus::Open.code()))
+        .filter(support_requests::status.eq(RequestStatus::Open))
         .filter(support_requests::expires_on.lt(today))
         .order(support_requests::id)
         .select(RequestRow::as_select())
@@ -294,7 +295,7 @@ pub fn note_first_offer(
 pub fn alert_setting(
     conn: &mut DbConnection,
     account_id: i64,
-) -> Result<Option<(String, Option<NaiveDateTime>)>, StoreError> {
+) -> Result<Option<(AlertFrequency, Option<NaiveDateTime>)>, StoreError> {
     Ok(request_alerts::table
         .find(account_id)
         .select((request_alerts::frequency, request_alerts::digest_until))
@@ -305,10 +306,10 @@ pub fn alert_setting(
 pub fn alert_settings(
     conn: &mut DbConnection,
     account_ids: &[i64],
-) -> Result<HashMap<i64, (String, Option<NaiveDateTime>)>, StoreError> {
+) -> Result<HashMap<i64, (AlertFrequency, Option<NaiveDateTime>)>, StoreError> {
     let mut settings = HashMap::new();
     for chunk in account_ids.chunks(500) {
-        let rows: Vec<(i64, String, Option<NaiveDateTime>)> = request_alerts::table
+        let rows: Vec<(i64, AlertFrequency, Option<NaiveDateTime>)> = request_alerts::table
             .filter(request_alerts::account_id.eq_any(chunk))
             .select((
                 request_alerts::account_id,
@@ -324,7 +325,7 @@ pub fn alert_settings(
 pub fn save_alert_frequency(
     conn: &mut DbConnection,
     account_id: i64,
-    frequency: &str,
+    frequency: AlertFrequency,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     let changed = diesel::update(request_alerts::table.find(account_id))
@@ -352,7 +353,7 @@ pub fn save_alert_frequency(
 pub fn claim_digest(
     conn: &mut DbConnection,
     account_id: i64,
-    frequency: &str,
+    frequency: AlertFrequency,
     previous: Option<NaiveDateTime>,
     until: NaiveDateTime,
 ) -> Result<bool, StoreError> {

@@ -3,15 +3,17 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::codes::Json;
 use super::schema::seller_profiles;
 use super::{DbConnection, StoreError};
+use crate::domain::vocab::{Employment, SellerKind};
 
-#[derive(Debug, Clone, Default, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = seller_profiles)]
 #[diesel(treat_none_as_null = true)]
 pub struct SellerProfileRow {
     pub account_id: i64,
-    pub kind: String,
+    pub kind: SellerKind,
     pub description: String,
     pub address: Option<String>,
     pub postcode: Option<String>,
@@ -21,12 +23,11 @@ pub struct SellerProfileRow {
     pub website: Option<String>,
     pub cqc_provider_id: Option<String>,
     pub holds_isf: bool,
-    /// JSON arrays of strings.
-    pub skills: String,
-    pub qualifications: String,
-    pub languages: String,
+    pub skills: Json<Vec<String>>,
+    pub qualifications: Json<Vec<String>>,
+    pub languages: Json<Vec<String>>,
     pub dbs_checked_on: Option<NaiveDate>,
-    pub employment: Option<String>,
+    pub employment: Option<Employment>,
     pub broker_type: Option<String>,
     pub accreditation: Option<String>,
     pub fee_model: Option<String>,

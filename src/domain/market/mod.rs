@@ -115,7 +115,7 @@ pub fn category_label(code: &str) -> &'static str {
     if code == ANY_CATEGORY {
         return "Any support (no kind chosen)";
     }
-    Category::parse_code(code)
+    Category::from_input(code)
         .map(|c| c.label())
         .unwrap_or("Other support")
 }

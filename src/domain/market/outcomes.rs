@@ -178,7 +178,7 @@ pub fn outcome_rows(
         let (_, group_by, group) = keys[i];
         let group_label = match group_by {
             "all" => "Everyone",
-            "budget_held" => PortionMode::parse_code(group)
+            "budget_held" => PortionMode::from_input(group)
                 .map(|m| m.label())
                 .unwrap_or("Other"),
             _ => category_label(group),

@@ -104,7 +104,7 @@ pub fn request_evidence(
                     (
                         EvidenceRow {
                             category: request.category.clone(),
-                            category_label: Category::parse_code(&request.category)
+                            category_label: Category::from_input(&request.category)
                                 .map(|c| c.label())
                                 .unwrap_or("Other support"),
                             district: district.clone(),

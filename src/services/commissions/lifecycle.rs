@@ -111,7 +111,7 @@ pub fn transition(
                 _ => "Only the budget holder's side or the seller can do this.".into(),
             }));
         }
-        let from = row.status()?;
+        let from = row.status;
         if let Some(refusal) = rules::transition_refused(from, to) {
             return Err(AppError::conflict("commission-state", refusal));
         }
@@ -203,7 +203,7 @@ pub fn record_delivery(
                 "Only the seller can record what was delivered.".into(),
             ));
         }
-        if row.status()? != CommissionStatus::Accepted {
+        if row.status != CommissionStatus::Accepted {
             return Err(AppError::conflict(
                 "commission-state",
                 "Deliveries can be recorded only on an accepted commission.",

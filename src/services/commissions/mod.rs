@@ -31,11 +31,12 @@ use crate::services::idempotency::create_once;
 pub use crate::services::idempotency::{Created, Idempotency};
 use crate::services::plans::{is_holder_side, post_failed, visible_plan};
 use crate::services::{conflicts, mail};
+use crate::store::codes::Json;
 use crate::store::commissions::{self as store, CommissionRow, Scope};
 use crate::store::ledger::{self, EntryRef};
 use crate::store::locks::{self, PlanLock};
 use crate::store::plans as plan_store;
-use crate::store::{listings as listing_store, DbConnection, StoreError};
+use crate::store::{listings as listing_store, DbConnection};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CostView {
@@ -45,6 +46,23 @@ pub struct CostView {
     pub weekly: Money,
     pub total: Money,
     pub fee_lines: Vec<Value>,
+}
+
+impl CostView {
+    /// The cost as the API shows it, for a commission or an offer.
+    pub fn of(cost: &Cost) -> CostView {
+        CostView {
+            unit_price: cost.unit_price,
+            fees: cost.fees_total,
+            weekly: cost.weekly,
+            total: cost.total,
+            fee_lines: cost
+                .fees
+                .iter()
+                .map(|f| serde_json::to_value(f).expect("fee lines serialise"))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -91,10 +109,6 @@ pub struct CommissionView {
     pub updated_at: DateTime<Utc>,
 }
 
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Corrupt(format!("commission {what}"))
-}
-
 pub fn view(conn: &mut DbConnection, row: &CommissionRow) -> Result<CommissionView, AppError> {
     let committed = ledger::commission_commitment(conn, row.id)?;
     let spent = ledger::commission_spent(conn, row.id)?;
@@ -107,9 +121,9 @@ fn view_with(
     committed: Money,
     spent: Money,
 ) -> Result<CommissionView, AppError> {
-    let status = row.status()?;
-    let acting_as = ActingAs::parse_code(&row.acting_as).map_err(|_| corrupt("acting_as"))?;
-    let cost: Cost = serde_json::from_str(&row.cost).map_err(|_| corrupt("cost"))?;
+    let status = row.status;
+    let acting_as = row.acting_as;
+    let cost = &row.cost;
     Ok(CommissionView {
         id: row.id,
         plan_id: row.plan_id,
@@ -119,45 +133,24 @@ fn view_with(
         seller_id: row.seller_id,
         status,
         status_label: status.label(),
-        category: Category::parse_code(&row.category).map_err(|_| corrupt("category"))?,
-        unit: Unit::parse_code(&row.unit).map_err(|_| corrupt("unit"))?,
-        band: row
-            .band
-            .as_deref()
-            .map(Band::parse_code)
-            .transpose()
-            .map_err(|_| corrupt("band"))?,
+        category: row.category,
+        unit: row.unit,
+        band: row.band,
         quantity: Quantity::from_hundredths(row.quantity_centi),
-        per: QuantityPer::parse_code(&row.per).map_err(|_| corrupt("per"))?,
+        per: row.per,
         visits_per_week: row.visits_per_week_centi.map(Quantity::from_hundredths),
         start_date: row.start_date,
         end_date: row.end_date,
         outcome_id: row.outcome_id,
-        cost: CostView {
-            unit_price: cost.unit_price,
-            fees: cost.fees_total,
-            weekly: cost.weekly,
-            total: cost.total,
-            fee_lines: cost
-                .fees
-                .iter()
-                .map(|f| serde_json::to_value(f).expect("fee lines serialise"))
-                .collect(),
-        },
+        cost: CostView::of(cost),
         committed,
         spent,
         requested_by: row.requested_by,
         acting_as,
         brokered_by: (acting_as == ActingAs::Broker).then_some(row.requested_by),
-        alternatives_considered: serde_json::from_str(&row.alternatives)
-            .map_err(|_| corrupt("alternatives"))?,
+        alternatives_considered: row.alternatives.0.clone(),
         offer_id: row.offer_id,
-        broker_affiliation: row
-            .broker_affiliation
-            .as_deref()
-            .map(AffiliationNature::parse_code)
-            .transpose()
-            .map_err(|_| corrupt("broker affiliation"))?,
+        broker_affiliation: row.broker_affiliation,
         note: row.note.clone(),
         reason: row.reason.clone(),
         created_at: row.created_at.and_utc(),
@@ -199,7 +192,7 @@ pub(crate) fn resolve_portion(
             .cloned()
             .ok_or_else(|| AppError::field("portion", "is not a portion of this plan")),
         PortionChoice::Mode(mode) => {
-            let matching: Vec<_> = portions.iter().filter(|p| p.mode == mode.code()).collect();
+            let matching: Vec<_> = portions.iter().filter(|p| p.mode == *mode).collect();
             match matching.as_slice() {
                 [one] => Ok((*one).clone()),
                 [] => Err(AppError::field(
@@ -268,7 +261,7 @@ pub(crate) fn plan_for_commission(
                 .into(),
         ));
     }
-    if plan.status()? != PlanStatus::Approved {
+    if plan.status != PlanStatus::Approved {
         return Err(AppError::conflict(
             "plan-not-approved",
             "Support can be commissioned only against an approved plan.",
@@ -425,8 +418,7 @@ pub fn preview(
         .unwrap_or_default()
         .available();
     let left = available.pence() - quote.cost.total.pence();
-    let mode = crate::domain::vocab::PortionMode::parse_code(&quote.portion.mode)
-        .map_err(|_| StoreError::Corrupt("portion mode".into()))?;
+    let mode = quote.portion.mode;
     Ok(Preview {
         listing_id: quote.listing.id,
         listing_title: quote.listing.content.title.clone(),
@@ -466,14 +458,14 @@ fn commission_in_transaction(
         listing_id: listing.id,
         seller_id: listing.owner_id,
         requested_by: account.id,
-        acting_as: acting.code().to_owned(),
-        status: CommissionStatus::Requested.code().to_owned(),
+        acting_as: acting,
+        status: CommissionStatus::Requested,
         listing_title: listing.content.title.clone(),
-        category: listing.content.category.code().to_owned(),
-        unit: listing.content.unit.code().to_owned(),
-        band: request.band.map(|b| b.code().to_owned()),
+        category: listing.content.category,
+        unit: listing.content.unit,
+        band: request.band,
         quantity_centi: request.quantity.hundredths(),
-        per: request.per.code().to_owned(),
+        per: request.per,
         visits_per_week_centi: request.visits_per_week.map(Quantity::hundredths),
         start_date: request.start_date,
         end_date: request.end_date,
@@ -482,14 +474,14 @@ fn commission_in_transaction(
         weekly_pence: cost.weekly.pence(),
         fees_pence: cost.fees_total.pence(),
         total_pence: cost.total.pence(),
-        cost: serde_json::to_string(&cost).expect("costs serialise"),
-        alternatives: serde_json::to_string(&alternatives).expect("lists serialise"),
+        cost: Json(cost),
+        alternatives: Json(alternatives),
         note: request.note.clone(),
         reason: None,
         created_at: now,
         updated_at: now,
         offer_id: None,
-        broker_affiliation: affiliation.map(|a| a.code().to_owned()),
+        broker_affiliation: affiliation,
     };
     let view = commit(conn, &lock, account, acting, &row, now)?;
     if acting == ActingAs::Broker {
@@ -539,7 +531,7 @@ pub(crate) fn commit(
         entry,
         EntryKind::Commit,
         Money::from_pence(row.total_pence),
-        &format!("commission {}", row.status),
+        &format!("commission {}", row.status.code()),
         now,
     )
     .map_err(post_failed)?;
@@ -548,7 +540,7 @@ pub(crate) fn commit(
         row.plan_id,
         account.id,
         acting,
-        &format!("commission {}", row.status),
+        &format!("commission {}", row.status.code()),
         &format!(
             "commission {id}: {}",
             Money::from_pence(row.total_pence).display_gbp()

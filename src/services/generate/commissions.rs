@@ -13,9 +13,10 @@ use super::moment_in_history;
 use crate::domain::ledger::EntryKind;
 use crate::domain::money::Money;
 use crate::domain::pricing::Cost;
-use crate::domain::vocab::{ActingAs, CommissionStatus, QuantityPer, Unit, Vocabulary};
+use crate::domain::vocab::{ActingAs, CommissionStatus, QuantityPer, Unit};
 use crate::error::AppError;
 use crate::store::bulk::{self, NewLedgerEntry, NewOutcomeRating, PricedListing};
+use crate::store::codes::Json;
 use crate::store::commissions::{CommissionRow, NewDelivery};
 use crate::store::DbConnection;
 
@@ -160,7 +161,7 @@ pub(super) fn commission(
             _ => CommissionStatus::Cancelled,
         }
     };
-    let unit = Unit::parse_code(&listing.unit).unwrap_or(Unit::Hour);
+    let unit = listing.unit;
     let per_week_centi = match unit {
         Unit::Hour => rng.random_range(2..=15) * 100,
         Unit::Week => 100,
@@ -199,16 +200,14 @@ pub(super) fn commission(
             ActingAs::Broker
         } else {
             ActingAs::Holder
-        }
-        .code()
-        .to_owned(),
-        status: status.code().to_owned(),
+        },
+        status,
         listing_title: listing.title.clone(),
-        category: listing.category.clone(),
-        unit: listing.unit.clone(),
+        category: listing.category,
+        unit: listing.unit,
         band: None,
         quantity_centi: per_week_centi,
-        per: QuantityPer::Week.code().to_owned(),
+        per: QuantityPer::Week,
         visits_per_week_centi: None,
         start_date,
         end_date,
@@ -217,8 +216,8 @@ pub(super) fn commission(
         weekly_pence: weekly,
         fees_pence: 0,
         total_pence: total,
-        cost: serde_json::to_string(&cost).expect("costs serialise"),
-        alternatives: "[]".into(),
+        cost: Json(cost),
+        alternatives: Json(Vec::new()),
         note: String::new(),
         reason: (status == CommissionStatus::Declined)
             .then(|| "We cannot cover those hours at the moment.".to_owned()),

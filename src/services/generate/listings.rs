@@ -101,7 +101,7 @@ pub fn listings(
                         &NewAccount {
                             email: None,
                             name: &format!("Generated seller {n}"),
-                            role: role.as_str(),
+                            role,
                             password_hash: None,
                             council_code: None,
                             postcode: Some(&district),

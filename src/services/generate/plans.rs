@@ -136,7 +136,7 @@ fn make_commissioners(
             &NewAccount {
                 email: None,
                 name: &format!("Generated commissioner for {council}"),
-                role: Role::Commissioner.as_str(),
+                role: Role::Commissioner,
                 password_hash: None,
                 council_code: Some(*council),
                 postcode: None,
@@ -169,7 +169,7 @@ fn make_brokers(
             &NewAccount {
                 email: None,
                 name: &format!("Generated broker {n}"),
-                role: Role::Broker.as_str(),
+                role: Role::Broker,
                 password_hash: None,
                 council_code: None,
                 postcode: Some(&district),
@@ -190,13 +190,7 @@ fn make_brokers(
                     let provider = market.listings[i].owner_id;
                     if !affiliated.contains(&provider) {
                         let nature = natures.choose(rng).expect("natures");
-                        broker_store::declare(
-                            conn,
-                            row.id,
-                            provider,
-                            nature.code(),
-                            now.naive_utc(),
-                        )?;
+                        broker_store::declare(conn, row.id, provider, *nature, now.naive_utc())?;
                         affiliated.push(provider);
                     }
                 }
@@ -239,7 +233,7 @@ fn make_plan(
         &NewAccount {
             email: None,
             name: &format!("Generated holder {}", seed.number),
-            role: Role::BudgetHolder.as_str(),
+            role: Role::BudgetHolder,
             password_hash: None,
             council_code: Some(seed.council),
             postcode: Some(&seed.district),
@@ -293,7 +287,7 @@ fn make_plan(
 
     // The commissions first: the budget is set to hold them all.
     let mut totals = vec![(0_i64, 0_i64, 0_i64); portion_ids.len()];
-    let mut planned: HashMap<String, i64> = HashMap::new();
+    let mut planned: HashMap<Category, i64> = HashMap::new();
     // People buy again and again from the few sellers they know.
     let regulars: Vec<&PricedListing> = (0..rng.random_range(2..=6))
         .map(|_| pick_listing(rng, market, nearby, None))
@@ -328,7 +322,7 @@ fn make_plan(
             CommissionStatus::Completed => totals[at].2 += row.total_pence,
             _ => {}
         }
-        *planned.entry(row.category.clone()).or_default() += row.total_pence;
+        *planned.entry(row.category).or_default() += row.total_pence;
         work.money.push((row.requested_by, status));
         work.commissions.push(row);
     }
@@ -349,13 +343,9 @@ fn make_plan(
     }
 
     // What the plan meant to buy: the biggest categories, and some not bought at all.
-    let mut bought: Vec<(String, i64)> = planned.into_iter().collect();
-    bought.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut lines: Vec<(Category, i64)> = bought
-        .into_iter()
-        .filter_map(|(code, pence)| Some((Category::parse_code(&code).ok()?, pence)))
-        .take(3)
-        .collect();
+    let mut bought: Vec<(Category, i64)> = planned.into_iter().collect();
+    bought.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
+    let mut lines: Vec<(Category, i64)> = bought.into_iter().take(3).collect();
     if rng.random_bool(0.3) {
         let unbought = *Category::iter()
             .collect::<Vec<_>>()

@@ -45,10 +45,8 @@ pub fn searches(
     let categories: Vec<Category> = Category::iter().collect();
     // What a search for a kind of support in a district finds.
     let listings = bulk::priced_listings(conn)?;
-    let category_of: HashMap<i64, &str> = listings
-        .iter()
-        .map(|l| (l.id, l.category.as_str()))
-        .collect();
+    let category_of: HashMap<i64, &str> =
+        listings.iter().map(|l| (l.id, l.category.code())).collect();
     let mut supply: HashMap<(String, String), i64> = HashMap::new();
     let mut in_district: HashMap<String, i64> = HashMap::new();
     for (listing, district) in bulk::all_listing_areas(conn)? {

@@ -5,12 +5,12 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::{money_cell, to_csv, Period};
+use crate::domain::accounts::Role;
 use crate::domain::market::brokers::{
     broker_rows, BrokerFacts, BrokerRow, PlacedCommission, Thresholds,
 };
 use crate::domain::money::Money;
-use crate::domain::vocab::Category;
-use crate::domain::vocab::Vocabulary;
+use crate::domain::vocab::{ActingAs, Category, Vocabulary};
 use crate::error::AppError;
 use crate::services::accounts::Account;
 use crate::store::accounts as account_store;
@@ -42,14 +42,14 @@ pub fn brokers(
     broker_ids.extend(
         counted
             .iter()
-            .filter(|c| c.acting_as == "broker")
+            .filter(|c| c.acting_as == ActingAs::Broker)
             .map(|c| c.requested_by),
     );
     let mut ids: Vec<i64> = broker_ids.iter().copied().collect();
     ids.sort();
     let names: HashMap<i64, String> = account_store::summaries_of(conn, &ids)?
         .into_iter()
-        .filter(|(_, _, role, _, _)| role == "broker")
+        .filter(|(_, _, role, _, _)| *role == Role::Broker)
         .map(|(id, name, ..)| (id, name))
         .collect();
     let plan_ids: Vec<i64> = consents.iter().map(|(_, p, _)| *p).collect();
@@ -69,7 +69,7 @@ pub fn brokers(
         entry.0.insert(*plan);
         entry.1.insert(*holder);
     }
-    let brokerage = Category::Brokerage.code();
+    let brokerage = Category::Brokerage;
     let mut fees_by_plan: HashMap<(i64, i64), i64> = HashMap::new();
     for c in counted.iter().filter(|c| c.category == brokerage) {
         *fees_by_plan.entry((c.seller_id, c.plan_id)).or_default() += c.total_pence;
@@ -96,9 +96,9 @@ pub fn brokers(
         .iter()
         .filter(|c| c.category != brokerage)
         .map(|c| PlacedCommission {
-            broker_id: (c.acting_as == "broker").then_some(c.requested_by),
+            broker_id: (c.acting_as == ActingAs::Broker).then_some(c.requested_by),
             seller_id: c.seller_id,
-            category: c.category.clone(),
+            category: c.category.code().to_owned(),
             district: c.district.clone(),
             value: Money::from_pence(c.total_pence),
         })

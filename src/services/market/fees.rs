@@ -37,8 +37,8 @@ pub fn filters(
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
     };
-    let category = blank(category).and_then(|c| errors.check("category", Category::parse_code(&c)));
-    let unit = blank(unit).and_then(|u| errors.check("unit", Unit::parse_code(&u)));
+    let category = blank(category).and_then(|c| errors.check("category", Category::from_input(&c)));
+    let unit = blank(unit).and_then(|u| errors.check("unit", Unit::from_input(&u)));
     errors.into_result()?;
     Ok((category, unit))
 }
@@ -54,19 +54,14 @@ pub fn fees(
     let council = account.commissioners_council()?;
     let districts = council_districts(places, &council);
     let mut listings: BTreeMap<i64, ListingPrice> = BTreeMap::new();
-    for row in store::live_prices(
-        conn,
-        &districts,
-        category.map(|c| c.code()),
-        unit.map(|u| u.code()),
-    )? {
+    for row in store::live_prices(conn, &districts, category, unit)? {
         listings
             .entry(row.id)
             .or_insert_with(|| ListingPrice {
                 listing_id: row.id,
                 title: row.title,
-                category: row.category,
-                unit: row.unit,
+                category: row.category.code().to_owned(),
+                unit: row.unit.code().to_owned(),
                 districts: Vec::new(),
                 price: Money::from_pence(row.price_pence),
             })

@@ -12,7 +12,7 @@ use crate::domain::market::ANY_CATEGORY;
 use crate::domain::money::Money;
 use crate::domain::places::Places;
 use crate::domain::requests::UNANSWERED_AFTER_DAYS;
-use crate::domain::vocab::{CommissionStatus, Vocabulary};
+use crate::domain::vocab::CommissionStatus;
 use crate::error::AppError;
 use crate::services::accounts::Account;
 use crate::store::market::gaps as store;
@@ -73,9 +73,9 @@ pub fn gaps(
         let Some(district) = district else { continue };
         let c = cell(&mut counts, Some(category), district);
         c.commissions_requested += n;
-        if status == CommissionStatus::Declined.code() {
+        if status == CommissionStatus::Declined {
             c.commissions_declined += n;
-        } else if status == CommissionStatus::Requested.code() {
+        } else if status == CommissionStatus::Requested {
             c.commissions_unanswered += older;
         }
     }

@@ -96,10 +96,10 @@ pub fn set_reference_rates(
         let field = |name: &str| format!("rates[{i}].{name}");
         let category = errors
             .required(&field("category"), input.category.as_deref())
-            .and_then(|c| errors.check(&field("category"), Category::parse_code(c)));
+            .and_then(|c| errors.check(&field("category"), Category::from_input(c)));
         let unit = errors
             .required(&field("unit"), input.unit.as_deref())
-            .and_then(|u| errors.check(&field("unit"), Unit::parse_code(u)));
+            .and_then(|u| errors.check(&field("unit"), Unit::from_input(u)));
         let amount = errors
             .required(&field("amount"), input.amount.as_deref())
             .and_then(|a| check_money(&mut errors, &field("amount"), a));
@@ -143,8 +143,8 @@ pub fn request_evidence(
         .iter()
         .map(|r| RequestFacts {
             id: r.id,
-            category: r.category.clone(),
-            unit: r.unit.clone(),
+            category: r.category.code().to_owned(),
+            unit: r.unit.code().to_owned(),
             districts: areas.remove(&r.id).unwrap_or_default(),
             created_at: r.created_at,
             first_offer_at: r.first_offer_at,
@@ -152,10 +152,10 @@ pub fn request_evidence(
         .collect();
     let offers: Vec<OfferFacts> = offer_store::of_requests(conn, &ids)?
         .into_iter()
-        .filter(|o| o.status != OfferStatus::Withdrawn.code())
+        .filter(|o| o.status != OfferStatus::Withdrawn)
         .map(|o| OfferFacts {
             request_id: o.request_id,
-            unit: o.unit,
+            unit: o.unit.code().to_owned(),
             price: Money::from_pence(o.price_pence),
         })
         .collect();

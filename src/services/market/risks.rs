@@ -100,7 +100,7 @@ fn signals(
     let counted = market_store::counted_commissions(conn, council, start, end)?;
     let brokerage: Vec<_> = counted
         .iter()
-        .filter(|c| c.category == Category::Brokerage.code())
+        .filter(|c| c.category == Category::Brokerage)
         .collect();
     let mut ids: HashSet<i64> = HashSet::new();
     ids.extend(relevant.iter().flat_map(|(s, h, _)| [*s, *h]));
@@ -108,7 +108,7 @@ fn signals(
     ids.extend(invoices.iter().map(|i| i.seller_id));
     ids.extend(brokerage.iter().map(|c| c.seller_id));
     let ids: Vec<i64> = ids.into_iter().collect();
-    let facts: HashMap<i64, (String, String, Option<String>, NaiveDateTime)> =
+    let facts: HashMap<i64, (String, Role, Option<String>, NaiveDateTime)> =
         account_store::summaries_of(conn, &ids)?
             .into_iter()
             .map(|(id, name, role, postcode, created)| (id, (name, role, postcode, created)))
@@ -119,7 +119,7 @@ fn signals(
         .filter(|(_, seller)| {
             facts
                 .get(seller)
-                .is_some_and(|f| f.1 == Role::PersonalAssistant.as_str())
+                .is_some_and(|f| f.1 == Role::PersonalAssistant)
         })
         .collect();
 
@@ -150,7 +150,7 @@ fn signals(
                 quantity_centi: i.quantity_centi,
                 amount: Money::from_pence(i.amount_pence),
                 unit_price: Money::from_pence(i.unit_price_pence),
-                unit: i.unit.clone(),
+                unit: i.unit.code().to_owned(),
                 fees: Money::from_pence(i.fees_pence),
             })
             .collect::<Vec<_>>(),
@@ -177,7 +177,7 @@ fn signals(
     let mut fee_by_plan: HashMap<(i64, i64), i64> = HashMap::new();
     for c in brokerage
         .iter()
-        .filter(|c| facts.get(&c.seller_id).is_some_and(|f| f.1 == "broker"))
+        .filter(|c| facts.get(&c.seller_id).is_some_and(|f| f.1 == Role::Broker))
     {
         *fee_by_plan.entry((c.seller_id, c.plan_id)).or_default() += c.total_pence;
     }

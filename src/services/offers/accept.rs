@@ -11,7 +11,7 @@ use crate::domain::commissions::{portion_choice, PortionChoice};
 use crate::domain::quantity::Quantity;
 use crate::domain::requests::price_offer;
 use crate::domain::vocab::{
-    ActingAs, Category, CommissionStatus, OfferStatus, QuantityPer, RequestStatus, Vocabulary,
+    ActingAs, CommissionStatus, OfferStatus, QuantityPer, RequestStatus, Vocabulary,
 };
 use crate::error::AppError;
 use crate::services::accounts::Account;
@@ -22,6 +22,7 @@ use crate::services::conflicts;
 use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
 use crate::services::requests::holder_side_of;
+use crate::store::codes::Json;
 use crate::store::commissions::CommissionRow;
 use crate::store::listings as listing_store;
 use crate::store::locks::{self, Subject};
@@ -57,12 +58,12 @@ pub fn accept(
         let offer = offer_store::find(conn, id)?.ok_or(AppError::NotFound)?;
         let request = store::find_request(conn, offer.request_id)?.ok_or(AppError::NotFound)?;
         let acting = holder_side_of(conn, account, &request)?;
-        if offer.status()? != OfferStatus::Open {
+        if offer.status != OfferStatus::Open {
             return Err(AppError::conflict(
                 "offer-state",
                 format!(
                     "This offer is {}; only an open offer can be accepted.",
-                    offer.status()?.label().to_lowercase()
+                    offer.status.label().to_lowercase()
                 ),
             ));
         }
@@ -90,9 +91,7 @@ pub fn accept(
                 acting,
                 plan: &plan,
                 seller_id: offer.seller_id,
-                category: Category::parse_code(&request.category).map_err(|_| {
-                    AppError::Internal(format!("request {} has an unknown category", request.id))
-                })?,
+                category: request.category,
                 alternatives,
             },
         )?;
@@ -123,14 +122,14 @@ pub fn accept(
             listing_id: offer.listing_id,
             seller_id: offer.seller_id,
             requested_by: account.id,
-            acting_as: acting.code().into(),
-            status: CommissionStatus::Accepted.code().into(),
+            acting_as: acting,
+            status: CommissionStatus::Accepted,
             listing_title,
-            category: request.category.clone(),
-            unit: terms.unit.code().into(),
+            category: request.category,
+            unit: terms.unit,
             band: None,
             quantity_centi: terms.quantity_per_week(&asked).hundredths(),
-            per: QuantityPer::Week.code().into(),
+            per: QuantityPer::Week,
             visits_per_week_centi: terms.visits_per_week.map(Quantity::hundredths),
             start_date: terms.start_date,
             end_date: request.end_date,
@@ -139,14 +138,14 @@ pub fn accept(
             weekly_pence: cost.weekly.pence(),
             fees_pence: cost.fees_total.pence(),
             total_pence: cost.total.pence(),
-            cost: serde_json::to_string(&cost).expect("costs serialise"),
-            alternatives: serde_json::to_string(&checked.alternatives).expect("lists serialise"),
+            cost: Json(cost),
+            alternatives: Json(checked.alternatives),
             note: format!("From offer {id}"),
             reason: None,
             created_at: now,
             updated_at: now,
             offer_id: Some(id),
-            broker_affiliation: checked.affiliation.map(|a| a.code().to_owned()),
+            broker_affiliation: checked.affiliation,
         };
         let commission = commissions::commit(conn, &lock, account, acting, &row, now)?;
         if acting == ActingAs::Broker {

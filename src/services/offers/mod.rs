@@ -14,7 +14,6 @@ use serde_json::Value;
 
 use crate::domain::listings::{FeeInput, RateInput};
 use crate::domain::money::Money;
-use crate::domain::pricing::Cost;
 use crate::domain::quantity::Quantity;
 use crate::domain::requests::{check_offer, price_offer, Asked, OfferInput, OfferTerms};
 use crate::domain::vocab::{ActingAs, OfferStatus, PortionMode, RequestStatus, Unit, Vocabulary};
@@ -25,6 +24,7 @@ use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
 use crate::services::requests::{audience, fits_seller, Audience};
 use crate::store::accounts as account_store;
+use crate::store::codes::Json;
 use crate::store::ledger;
 use crate::store::locks::{self, Subject};
 use crate::store::offers::{self as offer_store, OfferRow};
@@ -89,7 +89,7 @@ fn corrupt(what: &str) -> StoreError {
 
 pub(super) fn asked_of(row: &RequestRow) -> Result<Asked, StoreError> {
     Ok(Asked {
-        unit: Unit::parse_code(&row.unit).map_err(|_| corrupt("request unit"))?,
+        unit: row.unit,
         quantity: Quantity::from_hundredths(row.quantity_centi),
         start_date: row.start_date,
         end_date: row.end_date,
@@ -115,10 +115,10 @@ fn stored_input(row: &OfferRow) -> Result<OfferInput, StoreError> {
         listing_id: Some(row.listing_id),
         price: Some(crate::domain::listings::PriceInput {
             amount: Some(Money::from_pence(row.price_pence).to_string()),
-            unit: Some(row.unit.clone()),
+            unit: Some(row.unit.code().to_owned()),
         }),
-        rates: Some(serde_json::from_str(&row.rates).map_err(|_| corrupt("rates"))?),
-        fees: Some(serde_json::from_str(&row.fees).map_err(|_| corrupt("fees"))?),
+        rates: Some(row.rates.0.clone()),
+        fees: Some(row.fees.0.clone()),
         visits_per_week: row
             .visits_per_week_centi
             .map(|v| Value::String(Quantity::from_hundredths(v).to_string())),
@@ -144,7 +144,7 @@ fn available(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<Available>, Ap
         .map(|p| {
             Ok(Available {
                 portion_id: p.id,
-                mode: PortionMode::parse_code(&p.mode).map_err(|_| corrupt("portion"))?,
+                mode: p.mode,
                 available: balances.get(&p.id).copied().unwrap_or_default().available(),
             })
         })
@@ -159,8 +159,8 @@ pub fn view(
     portions: Option<&[Available]>,
     today: NaiveDate,
 ) -> Result<OfferView, AppError> {
-    let status = row.status()?;
-    let cost: Cost = serde_json::from_str(&row.cost).map_err(|_| corrupt("cost"))?;
+    let status = row.status;
+    let cost = &row.cost.0;
     let seller = account_store::find(conn, row.seller_id)?.ok_or(AppError::NotFound)?;
     let listing_title = listing_store::find(conn, row.listing_id)?
         .map(|l| l.content.title)
@@ -195,10 +195,10 @@ pub fn view(
         listing_title,
         price: Price {
             amount: Money::from_pence(row.price_pence),
-            unit: Unit::parse_code(&row.unit).map_err(|_| corrupt("unit"))?,
+            unit: row.unit,
         },
-        rates: serde_json::from_str(&row.rates).map_err(|_| corrupt("rates"))?,
-        fees: serde_json::from_str(&row.fees).map_err(|_| corrupt("fees"))?,
+        rates: row.rates.0.clone(),
+        fees: row.fees.0.clone(),
         visits_per_week: row.visits_per_week_centi.map(Quantity::from_hundredths),
         start_date: row.start_date,
         end_date: request.end_date,
@@ -206,17 +206,7 @@ pub fn view(
         message: row.message.clone(),
         valid_until: row.valid_until,
         expired: status == OfferStatus::Open && row.valid_until.is_some_and(|v| v < today),
-        cost: CostView {
-            unit_price: cost.unit_price,
-            fees: cost.fees_total,
-            weekly: cost.weekly,
-            total: cost.total,
-            fee_lines: cost
-                .fees
-                .iter()
-                .map(|f| serde_json::to_value(f).expect("fee lines serialise"))
-                .collect(),
-        },
+        cost: CostView::of(cost),
         above_max_price: request.unit == row.unit
             && request.max_price_pence.is_some_and(|m| row.price_pence > m),
         portions,
@@ -249,11 +239,11 @@ fn priced_row(
         request_id: request.id,
         seller_id: account.id,
         listing_id,
-        status: OfferStatus::Open.code().into(),
-        unit: terms.unit.code().into(),
+        status: OfferStatus::Open,
+        unit: terms.unit,
         price_pence: terms.price.pence(),
-        rates: serde_json::to_string(&stored.rates.unwrap_or_default()).expect("serialises"),
-        fees: serde_json::to_string(&stored.fees.unwrap_or_default()).expect("serialises"),
+        rates: Json(stored.rates.unwrap_or_default()),
+        fees: Json(stored.fees.unwrap_or_default()),
         visits_per_week_centi: terms.visits_per_week.map(Quantity::hundredths),
         start_date: terms.start_date,
         schedule: terms.schedule,
@@ -261,7 +251,7 @@ fn priced_row(
         valid_until: terms.valid_until,
         weekly_pence: cost.weekly.pence(),
         total_pence: cost.total.pence(),
-        cost: serde_json::to_string(&cost).expect("costs serialise"),
+        cost: Json(cost),
         commission_id: None,
         created_at: now,
         updated_at: now,
@@ -283,7 +273,7 @@ fn offer_listing(
             let fits = listing_store::find(conn, id)?.is_some_and(|l| {
                 l.owner_id == account.id
                     && l.content.status == crate::domain::vocab::ListingStatus::Published
-                    && l.content.category.code() == request.category
+                    && l.content.category == request.category
                     && l.content.areas.iter().any(|a| areas.contains(a))
             });
             if fits {
@@ -295,13 +285,13 @@ fn offer_listing(
                 ))
             }
         }
-        None => store::matching_listing(conn, account.id, &request.category, &areas)?
+        None => store::matching_listing(conn, account.id, request.category, &areas)?
             .ok_or(AppError::NotFound),
     }
 }
 
 pub(super) fn request_open(row: &RequestRow, today: NaiveDate) -> Result<(), AppError> {
-    if row.status_on(today)? == RequestStatus::Open {
+    if row.status_on(today) == RequestStatus::Open {
         Ok(())
     } else {
         Err(AppError::conflict(
@@ -357,7 +347,7 @@ pub fn make(
         crate::services::conflicts::check_offer(conn, account, &plan)?;
         if offer_store::of_request(conn, request_id)?
             .iter()
-            .any(|o| o.seller_id == account.id && o.status == OfferStatus::Open.code())
+            .any(|o| o.seller_id == account.id && o.status == OfferStatus::Open)
         {
             return Err(AppError::conflict(
                 "offer-exists",
@@ -450,7 +440,7 @@ pub fn of_request(
     };
     rows.iter()
         .filter(|o| match audience {
-            Audience::PlanSide(_) => o.status != OfferStatus::Withdrawn.code(),
+            Audience::PlanSide(_) => o.status != OfferStatus::Withdrawn,
             Audience::Seller => o.seller_id == account.id,
         })
         .map(|o| view(conn, o, &request, portions.as_deref(), today))
@@ -483,12 +473,12 @@ fn own_open_offer(
             "Only the seller who made an offer can change it.".into(),
         ));
     }
-    if offer.status()? != OfferStatus::Open {
+    if offer.status != OfferStatus::Open {
         return Err(AppError::conflict(
             "offer-state",
             format!(
                 "This offer is {}; only an open offer can be changed.",
-                offer.status()?.label().to_lowercase()
+                offer.status.label().to_lowercase()
             ),
         ));
     }
@@ -564,7 +554,7 @@ pub fn decline_open_offers(
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     for offer in offer_store::of_request(conn, request.id)? {
-        if Some(offer.id) == keep || offer.status != OfferStatus::Open.code() {
+        if Some(offer.id) == keep || offer.status != OfferStatus::Open {
             continue;
         }
         if offer_store::close(conn, offer.id, OfferStatus::Declined, None, now)? {

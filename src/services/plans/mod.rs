@@ -168,10 +168,6 @@ pub struct PlanView {
     pub updated_at: DateTime<Utc>,
 }
 
-fn corrupt<E>(what: &str) -> impl FnOnce(E) -> StoreError + '_ {
-    move |_| StoreError::Corrupt(what.to_owned())
-}
-
 /// Everything about a plan the caller may see. Figures come from the ledger.
 pub fn view(
     conn: &mut DbConnection,
@@ -184,13 +180,12 @@ pub fn view(
     for row in store::portions(conn, plan.id)? {
         let balance = balances.get(&row.id).copied().unwrap_or_default();
         total = total.plus(balance);
-        let mode = PortionMode::parse_code(&row.mode).map_err(corrupt("portion mode"))?;
+        let mode = row.mode;
         portions.push(PortionView {
             id: row.id,
             mode,
             mode_label: mode.label(),
-            funding_stream: FundingStream::parse_code(&row.funding_stream)
-                .map_err(corrupt("funding stream"))?,
+            funding_stream: row.funding_stream,
             provider_id: row.provider_id,
             amount: balance.budget,
             committed: balance.committed,
@@ -200,33 +195,27 @@ pub fn view(
     }
     let outcomes = store::outcomes(conn, plan.id)?
         .into_iter()
-        .map(|o| {
-            let domain = OutcomeDomain::parse_code(&o.domain).map_err(corrupt("outcome domain"))?;
-            Ok(OutcomeView {
-                id: o.id,
-                title: o.title,
-                domain,
-                domain_label: domain.label(),
-            })
+        .map(|o| OutcomeView {
+            id: o.id,
+            title: o.title,
+            domain: o.domain,
+            domain_label: o.domain.label(),
         })
-        .collect::<Result<_, StoreError>>()?;
+        .collect();
     let planned_support = store::planned(conn, plan.id)?
         .into_iter()
-        .map(|p| {
-            let category = Category::parse_code(&p.category).map_err(corrupt("category"))?;
-            Ok(PlannedView {
-                id: p.id,
-                category,
-                category_label: category.label(),
-                quantity: p.quantity_centi.map(Quantity::from_hundredths),
-                per: QuantityPer::parse_code(&p.per).map_err(corrupt("per"))?,
-                amount: p.amount_pence.map(Money::from_pence),
-                outcome_id: p.outcome_id,
-                portion_id: p.portion_id,
-            })
+        .map(|p| PlannedView {
+            id: p.id,
+            category: p.category,
+            category_label: p.category.label(),
+            quantity: p.quantity_centi.map(Quantity::from_hundredths),
+            per: p.per,
+            amount: p.amount_pence.map(Money::from_pence),
+            outcome_id: p.outcome_id,
+            portion_id: p.portion_id,
         })
-        .collect::<Result<_, StoreError>>()?;
-    let status = plan.status()?;
+        .collect();
+    let status = plan.status;
     Ok(PlanView {
         id: plan.id,
         holder_id: plan.holder_id,
@@ -278,7 +267,7 @@ pub fn create(
         let mut errors = FieldErrors::new();
         match account_store::find(conn, plan.holder_id)? {
             Some(holder)
-                if holder.role == Role::BudgetHolder.as_str()
+                if holder.role == Role::BudgetHolder
                     && holder.council_code.as_deref() == Some(council.as_str()) => {}
             _ => errors.add(
                 "holder_id",
@@ -288,7 +277,7 @@ pub fn create(
         for (i, portion) in plan.portions.iter().enumerate() {
             if let Some(provider_id) = portion.provider_id {
                 let is_provider = account_store::find(conn, provider_id)?
-                    .is_some_and(|p| p.role == Role::Provider.as_str());
+                    .is_some_and(|p| p.role == Role::Provider);
                 if !is_provider {
                     errors.add(
                         &format!("portions[{i}].provider_id"),
@@ -358,7 +347,7 @@ pub fn update_content(
     write_transaction(conn, |conn| {
         let (lock, plan, acting) = locked_plan(conn, account, id)?;
         holder_side_only(acting)?;
-        if !content_editable(plan.status()?) {
+        if !content_editable(plan.status) {
             return Err(AppError::conflict(
                 "plan-not-editable",
                 "This plan is not a draft. Revise it first to change what it says.",
@@ -436,7 +425,7 @@ pub fn move_money(
     write_transaction(conn, |conn| {
         let (lock, plan, acting) = locked_plan(conn, account, id)?;
         holder_side_only(acting)?;
-        if plan.status()? != PlanStatus::Approved {
+        if plan.status != PlanStatus::Approved {
             return Err(AppError::conflict(
                 "plan-not-approved",
                 "Money can be moved between planned lines once the plan is approved; until then, edit the plan.",
@@ -504,7 +493,7 @@ pub fn transition(
             PlanStatus::Ended => ("ended", commissioner_only(acting)),
         };
         allowed?;
-        let from = plan.status()?;
+        let from = plan.status;
         if let Some(reason) = plans::transition_refused(from, to) {
             return Err(AppError::conflict("plan-state", reason));
         }
@@ -609,8 +598,7 @@ pub fn history(
     let mut names = std::collections::HashMap::new();
     let mut views = Vec::new();
     for event in store::events(conn, id)?.into_iter().rev() {
-        let acting_as = ActingAs::parse_code(&event.acting_as)
-            .map_err(|_| StoreError::Corrupt("event acting_as".into()))?;
+        let acting_as = event.acting_as;
         let actor_name = match names.get(&event.actor_id) {
             Some(name) => String::clone(name),
             None => {

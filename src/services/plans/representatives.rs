@@ -33,8 +33,8 @@ pub fn add_representative(
         let suitable = account_store::find(conn, representative_id)?.is_some_and(|a| {
             a.id != plan.holder_id
                 && a.email.is_some()
-                && a.role != Role::Commissioner.as_str()
-                && a.role != Role::Admin.as_str()
+                && a.role != Role::Commissioner
+                && a.role != Role::Admin
         });
         if !suitable {
             return Err(AppError::field(

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::vocab::{Category, Unit};
 use crate::store::schema::{listing_areas, listing_price_changes, listings};
 use crate::store::{DbConnection, StoreError};
 
@@ -12,8 +13,8 @@ use crate::store::{DbConnection, StoreError};
 pub struct ListingInDistrict {
     pub id: i64,
     pub title: String,
-    pub category: String,
-    pub unit: String,
+    pub category: Category,
+    pub unit: Unit,
     pub price_pence: i64,
     pub district: String,
 }
@@ -21,8 +22,8 @@ pub struct ListingInDistrict {
 pub fn live_prices(
     conn: &mut DbConnection,
     districts: &[String],
-    category: Option<&str>,
-    unit: Option<&str>,
+    category: Option<Category>,
+    unit: Option<Unit>,
 ) -> Result<Vec<ListingInDistrict>, StoreError> {
     let mut query = listing_areas::table
         .inner_join(listings::table)
@@ -31,12 +32,12 @@ pub fn live_prices(
         .filter(listings::price_pence.is_not_null())
         .into_boxed();
     if let Some(category) = category {
-        query = query.filter(listings::category.eq(category.to_owned()));
+        query = query.filter(listings::category.eq(category));
     }
     if let Some(unit) = unit {
-        query = query.filter(listings::unit.eq(unit.to_owned()));
+        query = query.filter(listings::unit.eq(unit));
     }
-    let rows: Vec<(i64, String, String, String, Option<i64>, String)> = query
+    let rows: Vec<(i64, String, Category, Unit, Option<i64>, String)> = query
         .select((
             listings::id,
             listings::title,

@@ -6,6 +6,8 @@ use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
 
+use crate::domain::accounts::Role;
+use crate::domain::vocab::{CommissionStatus, PlanStatus};
 use crate::store::schema::{
     accounts, commissions, listing_areas, listings, planned_support, plans, search_events,
 };
@@ -14,7 +16,7 @@ use crate::store::{DbConnection, StoreError};
 /// (category, district, count).
 pub type SearchCount = (Option<String>, Option<String>, i64, i64);
 /// (category, district, status, count).
-pub type CommissionCount = (String, Option<String>, String, i64, i64);
+pub type CommissionCount = (String, Option<String>, CommissionStatus, i64, i64);
 
 /// (category, district, searches, searches that found nothing) for searches
 /// in the council's districts, counted in one pass.
@@ -60,7 +62,7 @@ pub fn holders_by_district(
 ) -> Result<Vec<(Option<String>, i64)>, StoreError> {
     Ok(accounts::table
         .filter(accounts::council_code.eq(council))
-        .filter(accounts::role.eq("budget_holder"))
+        .filter(accounts::role.eq(Role::BudgetHolder))
         .filter(accounts::district.is_not_null())
         .group_by(accounts::district)
         .select((accounts::district, count_star()))
@@ -115,7 +117,7 @@ pub fn approved_plans_overlapping(
     Ok(plans::table
         .inner_join(accounts::table.on(accounts::id.eq(plans::holder_id)))
         .filter(plans::council_code.eq(council))
-        .filter(plans::status.eq("approved"))
+        .filter(plans::status.eq(PlanStatus::Approved))
         .filter(plans::period_start.le(to))
         .filter(plans::period_end.ge(from))
         .select((plans::id, accounts::district))
@@ -131,7 +133,7 @@ pub fn planned_amounts(
     Ok(planned_support::table
         .inner_join(plans::table.on(plans::id.eq(planned_support::plan_id)))
         .filter(plans::council_code.eq(council))
-        .filter(plans::status.eq("approved"))
+        .filter(plans::status.eq(PlanStatus::Approved))
         .filter(planned_support::amount_pence.is_not_null())
         .select((
             planned_support::plan_id,
@@ -151,7 +153,7 @@ pub fn committed_amounts(
     Ok(commissions::table
         .inner_join(plans::table.on(plans::id.eq(commissions::plan_id)))
         .filter(plans::council_code.eq(council))
-        .filter(plans::status.eq("approved"))
+        .filter(plans::status.eq(PlanStatus::Approved))
         .filter(commissions::status.ne_all(["declined", "cancelled"]))
         .group_by((commissions::plan_id, commissions::category))
         .select((

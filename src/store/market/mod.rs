@@ -12,6 +12,7 @@ pub mod gaps;
 pub mod outcomes;
 pub mod risks;
 use super::{DbConnection, StoreError};
+use crate::domain::vocab::{ActingAs, Category};
 use crate::on_backend;
 
 /// A council's reference rates: (category, unit) → pence.
@@ -75,8 +76,8 @@ pub struct CountedCommission {
     pub plan_id: i64,
     pub seller_id: i64,
     pub requested_by: i64,
-    pub acting_as: String,
-    pub category: String,
+    pub acting_as: ActingAs,
+    pub category: Category,
     pub total_pence: i64,
     pub created_at: NaiveDateTime,
     pub holder_id: i64,

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::min;
 use diesel::prelude::*;
 
+use crate::domain::vocab::Unit;
 use crate::on_backend;
 use crate::store::schema::{commissions, deliveries, family_agreements, plans, risk_flags};
 use crate::store::{DbConnection, StoreError};
@@ -36,7 +37,7 @@ pub struct InvoiceRow {
     pub quantity_centi: i64,
     pub amount_pence: i64,
     pub unit_price_pence: i64,
-    pub unit: String,
+    pub unit: Unit,
     pub fees_pence: i64,
 }
 

@@ -322,7 +322,7 @@ pub async fn change_status(
     let account = visitor.signed_in()?.clone();
     let id = id.into_inner();
     let status =
-        ListingStatus::parse_code(&form.0.status).map_err(|m| AppError::field("status", m))?;
+        ListingStatus::from_input(&form.0.status).map_err(|m| AppError::field("status", m))?;
     if status == ListingStatus::Withdrawn {
         return Ok(redirect(&format!("/my/listings/{id}/withdraw")));
     }

@@ -482,7 +482,7 @@ pub async fn create(
             let fields = for_db;
             let email = field(&fields, "holder_email").unwrap_or_default();
             let holder = account_store::find_by_email(conn, &email.to_lowercase())?;
-            let Some(holder) = holder.filter(|h| h.role == "budget_holder") else {
+            let Some(holder) = holder.filter(|h| h.role == Role::BudgetHolder) else {
                 return Ok(Err(FieldErrors::single(
                     "holder_email",
                     "is not the email address of a budget holder on Bespoke",

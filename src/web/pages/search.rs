@@ -342,7 +342,7 @@ pub async fn search_page(
                     availability: item
                         .availability
                         .iter()
-                        .filter_map(|b| Band::parse_code(b).ok())
+                        .filter_map(|b| Band::from_input(b).ok())
                         .map(|b| b.label())
                         .collect::<Vec<_>>()
                         .join(", "),
