@@ -5,8 +5,6 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::store::DatabaseTarget;
-
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database: DatabaseTarget,
@@ -360,6 +358,48 @@ fn parse_number(
                 ),
             )
         })
+}
+
+/// Which database a URL names. SQLite accepts any string as a path, so the
+/// scheme decides, never a trial connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DatabaseTarget {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://PATH`,
+    /// `sqlite:PATH` or a bare path selects an SQLite file.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.contains("://") {
+            return Err(format!(
+                "uses an unsupported scheme (expected postgres://, postgresql:// or sqlite://): {url}"
+            ));
+        }
+        if path.is_empty() {
+            return Err("names no SQLite file".into());
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgresql",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
 }
 
 #[cfg(test)]

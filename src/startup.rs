@@ -19,25 +19,11 @@ use crate::search::embedded::EmbeddedEngine;
 use crate::search::meili::MeiliEngine;
 use crate::search::SearchBackend;
 use crate::services::demo;
-use crate::services::instances::{self, Instance};
-use crate::services::search::{run_event_writer, run_outbox_worker, SearchEventSender};
+use crate::services::instances::{self};
+use crate::services::search::{run_event_writer, run_outbox_worker};
 use crate::store::search::NewSearchEvent;
 use crate::store::{councils, Db};
-
-/// Everything a request handler may need, shared by all workers.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub keys: Arc<TokenKeys>,
-    pub places: &'static Places,
-    pub search: Arc<dyn SearchBackend>,
-    pub search_events: SearchEventSender,
-    /// Set once start-up is complete, initial indexing included; `/healthz` answers 503 until then.
-    pub ready: Arc<AtomicBool>,
-    /// This server's hold on its data directory, and its id among instances.
-    pub instance: Arc<Instance>,
-}
+pub use crate::web::state::AppState;
 
 /// Searches waiting to be recorded; more than this and new ones are dropped.
 const SEARCH_EVENT_BUFFER: usize = 10_000;
@@ -119,13 +105,6 @@ pub fn start_background(
     ));
     Background {
         tasks: vec![worker, writer, mailer, digests, heartbeat],
-    }
-}
-
-impl AppState {
-    /// Whether the start page offers the demo sign-ins.
-    pub fn demo_enabled(&self) -> bool {
-        self.config.demo
     }
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::money::Money;
 use super::vocab::OutcomeDomain;
-use crate::error::FieldErrors;
+use crate::domain::fields::FieldErrors;
 
 pub const MAX_QUESTIONS: usize = 40;
 pub const MAX_OPTIONS: usize = 8;

@@ -12,7 +12,7 @@ use super::plans::{check_period, parse_date};
 use super::pricing::{self, Cost, CostError, CostRequest};
 use super::quantity::Quantity;
 use super::vocab::{Band, CommissionStatus, QuantityPer, Unit, Vocabulary};
-use crate::error::FieldErrors;
+use crate::domain::fields::FieldErrors;
 
 pub const NOTE_MAX_CHARS: usize = 2_000;
 pub const MAX_ALTERNATIVES: usize = 20;

@@ -11,7 +11,7 @@ use super::vocab::{
     language_name, Band, Category, Employment, FeeKind, FeePer, ListingStatus, SellerKind, Unit,
     Vocabulary,
 };
-use crate::error::FieldErrors;
+use crate::domain::fields::FieldErrors;
 
 /// The most any single price, rate or fee may be: far above a week of
 /// nursing care, low enough to catch a misplaced decimal point.

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod allocation;
 pub mod calendar;
 pub mod commissions;
+pub mod fields;
 pub mod ledger;
 pub mod listings;
 pub mod market;

@@ -274,7 +274,7 @@ pub fn check_areas(
     places: &Places,
     inputs: &[String],
     max: usize,
-    errors: &mut crate::error::FieldErrors,
+    errors: &mut crate::domain::fields::FieldErrors,
 ) -> Vec<String> {
     if inputs.len() > max {
         errors.add("areas", format!("must be at most {max} postcode districts"));

@@ -10,7 +10,7 @@ use super::quantity::Quantity;
 use super::vocab::{
     Category, FundingStream, OutcomeDomain, PlanStatus, PortionMode, QuantityPer, Vocabulary,
 };
-use crate::error::FieldErrors;
+use crate::domain::fields::FieldErrors;
 
 /// A plan runs for at most five years; most run for one.
 pub const MAX_PERIOD_DAYS: i64 = 5 * 366;

@@ -16,7 +16,7 @@ use super::plans::{check_period, parse_date};
 use super::pricing::{self, Cost, CostError, CostRequest, Fee};
 use super::quantity::Quantity;
 use super::vocab::{language_name, AlertFrequency, Band, Category, QuantityPer, Unit, Vocabulary};
-use crate::error::FieldErrors;
+use crate::domain::fields::FieldErrors;
 
 pub const MAX_REQUEST_AREAS: usize = 10;
 pub const DETAILS_MAX_CHARS: usize = 2_000;

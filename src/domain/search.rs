@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::money::Money;
 use super::places::Places;
 use super::vocab::{language_name, Band, Category, Employment, SellerKind, Vocabulary, LANGUAGES};
-use crate::error::FieldErrors;
+use crate::domain::fields::FieldErrors;
 
 pub const CONFIG_JSON: &str = include_str!("../../search-config/listings.json");
 pub const MAX_QUERY_CHARS: usize = 200;

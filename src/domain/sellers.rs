@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::accounts::Email;
 use super::places::Places;
 use super::vocab::{language_name, Employment, SellerKind, Vocabulary};
-use crate::error::FieldErrors;
+use crate::domain::fields::FieldErrors;
 
 pub const DESCRIPTION_MAX_CHARS: usize = 5_000;
 pub const MAX_LIST_ITEMS: usize = 30;

@@ -10,67 +10,9 @@ use crate::domain::accounts::{self, DisplayName, Email, Role};
 use crate::domain::places::Places;
 use crate::domain::tokens::{TokenError, TokenKeys};
 use crate::error::{AppError, FieldErrors};
+pub use crate::services::access::{Account, AccountRef};
 use crate::store::accounts::{self as store, AccountRow, NewAccount};
 use crate::store::DbConnection;
-
-/// Someone named in an answer: their account id and name.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct AccountRef {
-    pub id: i64,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Account {
-    pub id: i64,
-    /// None only for an imported organisation nobody has claimed yet.
-    pub email: Option<String>,
-    pub name: String,
-    pub role: Role,
-    /// The council's GSS code.
-    pub council: Option<String>,
-    pub postcode: Option<String>,
-    pub district: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl Account {
-    /// The council a commissioner works for; anyone else may not do council work.
-    pub fn commissioners_council(&self) -> Result<String, AppError> {
-        match (self.role, &self.council) {
-            (Role::Commissioner, Some(council)) => Ok(council.clone()),
-            _ => Err(AppError::Forbidden(
-                "Only a commissioner of a council can see or change this.".into(),
-            )),
-        }
-    }
-
-    pub(crate) fn from_row(row: AccountRow) -> Result<Self, AppError> {
-        Ok(Self {
-            id: row.id,
-            email: row.email,
-            name: row.name,
-            role: row.role,
-            council: row.council_code,
-            postcode: row.postcode,
-            district: row.district,
-            created_at: row.created_at.and_utc(),
-        })
-    }
-
-    /// The role guard: `Forbidden` unless this account has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            let allowed: Vec<&str> = roles.iter().map(|r| r.label()).collect();
-            Err(AppError::Forbidden(format!(
-                "Only these accounts can do this: {}.",
-                allowed.join(", ")
-            )))
-        }
-    }
-}
 
 /// What someone gives to register, as received; every field is checked here.
 #[derive(Debug, Clone, Default)]
@@ -425,7 +367,28 @@ pub fn sign_in_demo(
             "An administrator signs in with a password, even in the demo.".into(),
         ));
     }
-    let demo = super::demo::first_demo_account(role).ok_or(AppError::NotFound)?;
+    let demo = super::demo_accounts::first_demo_account(role).ok_or(AppError::NotFound)?;
     let row = store::find_by_email(conn, demo.email)?.ok_or(AppError::NotFound)?;
     open_session(conn, keys, row, now)
+}
+
+/// The name of an account, for showing beside what they did.
+pub fn name_of(conn: &mut DbConnection, id: i64) -> Result<String, AppError> {
+    Ok(store::find(conn, id)?
+        .map(|a| a.name)
+        .unwrap_or_else(|| "Unknown".into()))
+}
+
+/// The budget holder with this email address, for a commissioner setting up
+/// their plan; `None` when no budget holder has it.
+pub fn budget_holder_by_email(
+    conn: &mut DbConnection,
+    commissioner: &Account,
+    email: &str,
+) -> Result<Option<Account>, AppError> {
+    commissioner.require(&[Role::Commissioner])?;
+    store::find_by_email(conn, &email.trim().to_lowercase())?
+        .filter(|row| row.role == Role::BudgetHolder)
+        .map(Account::from_row)
+        .transpose()
 }

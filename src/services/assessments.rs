@@ -11,8 +11,8 @@ use crate::domain::allocation::{Allocation, AnswerOption, Answers};
 use crate::domain::money::Money;
 use crate::domain::vocab::{ActingAs, OutcomeDomain, Vocabulary};
 use crate::error::{AppError, FieldErrors};
-use crate::services::accounts::Account;
-use crate::services::plans::{standing, visible_plan};
+use crate::services::access::Account;
+use crate::services::access::{standing, visible_plan};
 use crate::store::assessments::{self as store, AssessmentRow, NewRating};
 use crate::store::plans as plan_store;
 use crate::store::{accounts as account_store, write_transaction, DbConnection, StoreError};
@@ -319,7 +319,7 @@ pub fn rate(
     }
     write_transaction(conn, |conn| {
         let (_, acting) = visible_plan(conn, account, plan_id)?;
-        if !crate::services::plans::is_holder_side(acting) {
+        if !crate::services::access::is_holder_side(acting) {
             return Err(AppError::Forbidden(
                 "Only the budget holder, their representative or their broker rates outcomes."
                     .into(),

@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::domain::accounts::Role;
 use crate::domain::vocab::{ActingAs, AffiliationNature, Category, Vocabulary};
 use crate::error::AppError;
-use crate::services::accounts::{Account, AccountRef};
+use crate::services::access::locked_plan;
+use crate::services::access::{Account, AccountRef};
 use crate::services::mail;
 use crate::services::plans::{self, PlanView};
 use crate::store::brokers as store;
@@ -41,7 +42,7 @@ pub fn grant_consent(
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
         // A broker's purchase and the consent it relies on are ordered by the plan's lock.
-        let (_lock, _, acting) = plans::locked_plan(conn, account, plan_id)?;
+        let (_lock, _, acting) = locked_plan(conn, account, plan_id)?;
         holder_or_representative(acting)?;
         let broker = account_store::find(conn, broker_id)?
             .filter(|a| a.role == Role::Broker)
@@ -83,7 +84,7 @@ pub fn revoke_consent(
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
         // A broker's purchase and the consent it relies on are ordered by the plan's lock.
-        let (_lock, _, acting) = plans::locked_plan(conn, account, plan_id)?;
+        let (_lock, _, acting) = locked_plan(conn, account, plan_id)?;
         holder_or_representative(acting)?;
         if !store::revoke(conn, plan_id, broker_id)? {
             return Err(AppError::NotFound);

@@ -13,7 +13,7 @@ use crate::domain::accounts::Role;
 use crate::domain::places::Places;
 use crate::domain::vocab::{ActingAs, AffiliationNature, Category, ListingStatus, Vocabulary};
 use crate::error::{AppError, FieldErrors};
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::services::brokers;
 use crate::store::accounts as account_store;
 use crate::store::listings as listing_store;

@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 
-use super::demo::{DEMO_ACCOUNTS, DEMO_COUNCIL};
+use super::demo_accounts::{DEMO_ACCOUNTS, DEMO_COUNCIL};
 use super::sellers::row_of;
 use crate::domain::accounts::Role;
 use crate::domain::listings::{ListingContent, Rate};

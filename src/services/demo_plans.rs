@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::accounts::Account;
+use super::access::Account;
 use super::assessments::{self, AssessmentInput};
 use super::plans;
 use crate::domain::listings::PriceInput;

@@ -207,6 +207,11 @@ pub fn deregister(db: &Db, id: &str) -> Result<(), StoreError> {
     store::deregister(&mut conn, id)
 }
 
+/// Whether the database answers a trivial query, for the health check.
+pub fn database_answers(conn: &mut DbConnection) -> Result<(), StoreError> {
+    store::ping(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use crate::domain::ledger::Balance;
 use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::store::commissions as commission_store;
-use crate::store::ledger;
+use crate::store::ledger::{self, PostError};
 use crate::store::plans as plan_store;
 use crate::store::DbConnection;
 
@@ -82,4 +82,19 @@ pub fn verify(conn: &mut DbConnection) -> Result<Report, AppError> {
         }
     }
     Ok(report)
+}
+
+/// How a refused or failed ledger post reaches people.
+pub fn post_failed(error: PostError) -> AppError {
+    match error {
+        PostError::Refused(crate::domain::ledger::BalanceError::Exceeded {
+            available,
+            requested,
+        }) => AppError::BudgetExceeded {
+            available,
+            requested,
+        },
+        PostError::Refused(other) => AppError::conflict("ledger-refused", other.to_string()),
+        PostError::Store(e) => e.into(),
+    }
 }

@@ -15,7 +15,7 @@ use crate::domain::vocab::{
     Vocabulary,
 };
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::store::listings::{self as store, StoredListing};
 use crate::store::{accounts as account_store, write_transaction, DbConnection};
 
@@ -311,6 +311,14 @@ pub fn get(
         return Err(AppError::NotFound);
     }
     view(conn, listing, is_owner, now.date_naive())
+}
+
+/// One of the seller's own listings as stored, to fill the edit form; any
+/// other listing is not found.
+pub fn own(conn: &mut DbConnection, owner: &Account, id: i64) -> Result<StoredListing, AppError> {
+    store::find(conn, id)?
+        .filter(|l| l.owner_id == owner.id)
+        .ok_or(AppError::NotFound)
 }
 
 pub fn update(

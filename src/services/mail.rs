@@ -13,8 +13,10 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::domain::accounts::Role;
 use crate::error::AppError;
+use crate::services::access::Account;
 use crate::store::accounts::AccountRow;
-use crate::store::mail::{self as store, MailRow, NewMail};
+pub use crate::store::mail::MailRow;
+use crate::store::mail::{self as store, NewMail};
 use crate::store::{accounts as account_store, settings, Db, DbConnection, StoreError};
 
 /// Where links in messages point; set at start-up from `BESPOKE_PUBLIC_URL`.
@@ -65,6 +67,27 @@ impl Recipient {
             name: account.name,
             email,
         })
+    }
+}
+
+/// The operator's mailbox: every message Bespoke wrote, sent or waiting,
+/// newest first. Only the administrator sees it; to anyone else it is not there.
+pub fn mailbox(conn: &mut DbConnection, account: &Account) -> Result<Vec<MailRow>, AppError> {
+    operator_only(account)?;
+    Ok(store::recent(conn, 200)?)
+}
+
+/// One message of the operator's mailbox.
+pub fn message(conn: &mut DbConnection, account: &Account, id: i64) -> Result<MailRow, AppError> {
+    operator_only(account)?;
+    store::find(conn, id)?.ok_or(AppError::NotFound)
+}
+
+fn operator_only(account: &Account) -> Result<(), AppError> {
+    if account.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
     }
 }
 

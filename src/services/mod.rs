@@ -2,12 +2,14 @@
 //! rules and returns a result or an [`AppError`](crate::error::AppError).
 //! The API handlers and the pages call the same functions.
 
+pub mod access;
 pub mod accounts;
 pub mod assessments;
 pub mod brokers;
 pub mod commissions;
 pub mod conflicts;
 pub mod demo;
+pub mod demo_accounts;
 pub mod demo_listings;
 pub mod demo_plans;
 pub mod generate;
@@ -25,3 +27,8 @@ pub mod plans;
 pub mod requests;
 pub mod search;
 pub mod sellers;
+
+// The handles the web layer holds for the services: a pool of connections
+// and the search engine. Handlers pass them on; only services use them.
+pub use crate::search::SearchBackend;
+pub use crate::store::{Db, DbConnection};

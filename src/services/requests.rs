@@ -19,10 +19,11 @@ use crate::domain::vocab::{
     RequestStatus, Unit, Vocabulary,
 };
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::access::Account;
+use crate::services::access::{audience, holder_side_of, Audience};
+use crate::services::access::{is_holder_side, locked_plan, standing};
 use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
-use crate::services::plans::{is_holder_side, locked_plan, standing};
 use crate::store::codes::Json;
 use crate::store::locks::{self, Subject};
 use crate::store::offers::{self as offer_store};
@@ -70,14 +71,6 @@ pub struct RequestView {
     /// Seller: their own open or accepted offer on it, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub my_offer_id: Option<i64>,
-}
-
-/// Who is looking at a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// The holder, their representative or broker, or their council.
-    PlanSide(ActingAs),
-    Seller,
 }
 
 pub fn view(
@@ -168,46 +161,6 @@ fn assemble(
         acting_as,
         my_offer_id,
     })
-}
-
-/// How the caller stands to a request: the plan's side, or a seller it is
-/// shown to (it fits their live listings, or they have offered on it).
-pub fn audience(
-    conn: &mut DbConnection,
-    account: &Account,
-    row: &RequestRow,
-) -> Result<Audience, AppError> {
-    let plan = plan_store::find(conn, row.plan_id)?.ok_or(AppError::NotFound)?;
-    if let Some(acting) = standing(conn, account, &plan)? {
-        return Ok(Audience::PlanSide(acting));
-    }
-    if !account.role.is_seller() {
-        return Err(AppError::NotFound);
-    }
-    let offered = offer_store::of_request(conn, row.id)?
-        .iter()
-        .any(|o| o.seller_id == account.id);
-    if offered || fits_seller(conn, account.id, row)? {
-        Ok(Audience::Seller)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-/// Whether the request's category and one of its districts are served by a
-/// live listing of this seller.
-pub fn fits_seller(
-    conn: &mut DbConnection,
-    seller_id: i64,
-    row: &RequestRow,
-) -> Result<bool, AppError> {
-    let served = store::served_by(conn, seller_id)?;
-    let areas = store::areas_of(conn, &[row.id])?
-        .remove(&row.id)
-        .unwrap_or_default();
-    Ok(areas
-        .iter()
-        .any(|d| served.contains(&(row.category.code().to_owned(), d.clone()))))
 }
 
 pub fn get(
@@ -342,7 +295,7 @@ fn check_against_plan(
             errors.add("outcome_id", "is not an outcome of this plan");
         }
     }
-    errors.into_result()
+    Ok(errors.into_result()?)
 }
 
 /// Tells sellers who asked to hear at once of a request that fits them.
@@ -590,20 +543,5 @@ pub async fn run_digest_worker(db: crate::store::Db, every: std::time::Duration)
             Ok(n) => tracing::info!(digests = n, "request digests written"),
             Err(e) => tracing::warn!(error = %e, "request digests failed; will try again"),
         }
-    }
-}
-
-/// How the caller acts for the person who asked: the holder, their
-/// representative or their broker. Sellers and the council may not act on it.
-pub fn holder_side_of(
-    conn: &mut DbConnection,
-    account: &Account,
-    row: &RequestRow,
-) -> Result<ActingAs, AppError> {
-    match audience(conn, account, row)? {
-        Audience::PlanSide(acting) if is_holder_side(acting) => Ok(acting),
-        _ => Err(AppError::Forbidden(
-            "Only the person who asked, or someone acting for them, can do this.".into(),
-        )),
     }
 }

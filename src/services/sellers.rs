@@ -8,7 +8,7 @@ use crate::domain::places::Places;
 use crate::domain::sellers::{self, Profile, ProfileInput};
 use crate::domain::vocab::{language_name, Employment, SellerKind, Vocabulary};
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::store::codes::Json;
 use crate::store::sellers::{self as store, SellerProfileRow};
 use crate::store::{accounts as account_store, DbConnection};

@@ -108,3 +108,9 @@ pub fn release_leases_of(conn: &mut DbConnection, holder: &str) -> Result<(), St
     diesel::delete(leases::table.filter(leases::holder.eq(holder))).execute(conn)?;
     Ok(())
 }
+
+/// A trivial query: whether the database answers at all.
+pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
+    use diesel::connection::SimpleConnection;
+    Ok(conn.batch_execute("SELECT 1")?)
+}

@@ -26,7 +26,7 @@ pub mod search;
 pub mod sellers;
 pub mod settings;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -35,10 +35,30 @@ use diesel::r2d2::R2D2Connection;
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub use crate::config::DatabaseTarget;
+use crate::error::AppError;
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 /// The advisory lock key instances take while migrating ("bespoke" in ASCII).
 const MIGRATION_LOCK: i64 = 0x62_65_73_70_6f_6b_65;
+
+// A store failure reaches people as an `AppError`: a missing row is "not
+// found", anything else is internal.
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        StoreError::from(error).into()
+    }
+}
 
 /// A connection to whichever database the operator configured.
 #[derive(diesel::MultiConnection)]
@@ -75,48 +95,6 @@ pub enum StoreError {
     /// A money write without its plan's lock: a programming error (see `locks`).
     #[error("the money rule was broken: {0}")]
     Unlocked(String),
-}
-
-/// Which database a URL names. SQLite accepts any string as a path, so the
-/// scheme decides, never a trial connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DatabaseTarget {
-    Postgres(String),
-    Sqlite(PathBuf),
-}
-
-impl DatabaseTarget {
-    /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://PATH`,
-    /// `sqlite:PATH` or a bare path selects an SQLite file.
-    pub fn parse(url: &str) -> Result<Self, String> {
-        let url = url.trim();
-        if url.is_empty() {
-            return Err("is empty".into());
-        }
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self::Postgres(url.to_owned()));
-        }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
-        if path.contains("://") {
-            return Err(format!(
-                "uses an unsupported scheme (expected postgres://, postgresql:// or sqlite://): {url}"
-            ));
-        }
-        if path.is_empty() {
-            return Err("names no SQLite file".into());
-        }
-        Ok(Self::Sqlite(PathBuf::from(path)))
-    }
-
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            Self::Postgres(_) => "postgresql",
-            Self::Sqlite(_) => "sqlite",
-        }
-    }
 }
 
 /// Opens connections for the pool and prepares each SQLite connection.

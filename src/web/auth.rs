@@ -13,7 +13,7 @@ use super::pages::PageError;
 use super::problem::ApiError;
 use crate::error::AppError;
 use crate::services::accounts::{self, Account};
-use crate::startup::AppState;
+use crate::web::state::AppState;
 
 pub const SESSION_COOKIE: &str = "bespoke_session";
 

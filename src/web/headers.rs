@@ -11,7 +11,7 @@ use actix_web::{web, Error, HttpMessage};
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 
-use crate::startup::AppState;
+use crate::web::state::AppState;
 
 /// The pages need no script, no inline style, and may never sit in a frame.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'none'; \

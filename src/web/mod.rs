@@ -7,6 +7,7 @@ pub mod headers;
 pub mod input;
 pub mod pages;
 pub mod problem;
+pub mod state;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -15,7 +16,7 @@ use tracing_actix_web::TracingLogger;
 
 use self::headers::BespokeSpans;
 
-use crate::startup::AppState;
+use self::state::AppState;
 
 /// Bodies larger than this are refused before they are read.
 pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;

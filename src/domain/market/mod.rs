@@ -14,8 +14,8 @@ pub use requests::{median, request_evidence, sentences, EvidenceRow, OfferFacts,
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use crate::domain::fields::FieldErrors;
 use crate::domain::vocab::{Category, Vocabulary};
-use crate::error::FieldErrors;
 
 /// A report period: `from` to `to`, both days included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

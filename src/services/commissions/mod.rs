@@ -26,10 +26,12 @@ use crate::domain::vocab::{
     QuantityPer, Unit, Vocabulary,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::services::accounts::Account;
+use crate::services::access::commission_standing as standing;
+use crate::services::access::Account;
+use crate::services::access::{is_holder_side, visible_plan};
 use crate::services::idempotency::create_once;
 pub use crate::services::idempotency::{Created, Idempotency};
-use crate::services::plans::{is_holder_side, post_failed, visible_plan};
+use crate::services::ledger::post_failed;
 use crate::services::{conflicts, mail};
 use crate::store::codes::Json;
 use crate::store::commissions::{self as store, CommissionRow, Scope};
@@ -166,19 +168,6 @@ pub fn views_of_plan(
         .iter()
         .map(|row| view(conn, row))
         .collect()
-}
-
-/// How the caller stands to a commission: the plan's side, the seller, or the council.
-pub(super) fn standing(
-    conn: &mut DbConnection,
-    account: &Account,
-    row: &CommissionRow,
-) -> Result<ActingAs, AppError> {
-    if account.id == row.seller_id {
-        return Ok(ActingAs::Seller);
-    }
-    let (_, acting) = visible_plan(conn, account, row.plan_id)?;
-    Ok(acting)
 }
 
 pub(crate) fn resolve_portion(

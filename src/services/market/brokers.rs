@@ -12,7 +12,7 @@ use crate::domain::market::brokers::{
 use crate::domain::money::Money;
 use crate::domain::vocab::{ActingAs, Category, Vocabulary};
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::store::accounts as account_store;
 use crate::store::market::{self as market_store, brokers as store};
 use crate::store::plans as plan_store;

@@ -11,7 +11,7 @@ use crate::domain::money::Money;
 use crate::domain::places::Places;
 use crate::domain::vocab::{Category, Unit, Vocabulary};
 use crate::error::{AppError, FieldErrors};
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::store::market::{self as market_store, fees as store};
 use crate::store::DbConnection;
 

@@ -14,7 +14,7 @@ use crate::domain::places::Places;
 use crate::domain::requests::UNANSWERED_AFTER_DAYS;
 use crate::domain::vocab::CommissionStatus;
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::store::market::gaps as store;
 use crate::store::DbConnection;
 

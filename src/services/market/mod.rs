@@ -24,7 +24,7 @@ use crate::domain::places::Places;
 use crate::domain::text;
 use crate::domain::vocab::{Category, OfferStatus, Unit, Vocabulary};
 use crate::error::{AppError, FieldErrors};
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::store::market as market_store;
 use crate::store::offers as offer_store;
 use crate::store::requests as store;

@@ -10,7 +10,7 @@ use crate::domain::market::outcomes::{
     outcome_rows, Distribution, OutcomeRow, PersonGroups, RatingFacts, SMALLEST_GROUP,
 };
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::store::market::outcomes as store;
 use crate::store::DbConnection;
 

@@ -13,7 +13,7 @@ use crate::domain::market::risks::{
 use crate::domain::money::Money;
 use crate::domain::vocab::{Category, Vocabulary};
 use crate::error::{AppError, FieldErrors};
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::store::accounts as account_store;
 use crate::store::market as market_store;
 use crate::store::market::risks::{self as store, FlagRow, SeenSignal};

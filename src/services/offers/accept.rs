@@ -14,14 +14,14 @@ use crate::domain::vocab::{
     ActingAs, CommissionStatus, OfferStatus, QuantityPer, RequestStatus, Vocabulary,
 };
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::access::holder_side_of;
+use crate::services::access::Account;
 use crate::services::commissions::{
     self, annual_budget, plan_for_commission, resolve_portion, CommissionView,
 };
 use crate::services::conflicts;
 use crate::services::idempotency::{create_once, Created, Idempotency};
 use crate::services::mail;
-use crate::services::requests::holder_side_of;
 use crate::store::codes::Json;
 use crate::store::commissions::CommissionRow;
 use crate::store::listings as listing_store;

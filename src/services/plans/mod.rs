@@ -21,87 +21,16 @@ use crate::domain::vocab::{
     Vocabulary,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::services::accounts::Account;
+use crate::services::access::Account;
+use crate::services::access::{commissioner_only, holder_side_only, locked_plan, visible_plan};
 use crate::services::commissions::{self, CommissionView};
+use crate::services::ledger::post_failed;
 use crate::services::mail;
 use crate::store::accounts as account_store;
-use crate::store::ledger::{self, EntryRef, PostError};
-use crate::store::locks::{self, PlanLock};
+use crate::store::ledger::{self, EntryRef};
+use crate::store::locks::{self};
 use crate::store::plans::{self as store, PlanRow};
-use crate::store::{write_transaction, DbConnection, StoreError};
-
-/// How the caller stands to a plan. `None` means the plan is not theirs to see.
-pub fn standing(
-    conn: &mut DbConnection,
-    account: &Account,
-    plan: &PlanRow,
-) -> Result<Option<ActingAs>, StoreError> {
-    if account.id == plan.holder_id {
-        return Ok(Some(ActingAs::Holder));
-    }
-    match account.role {
-        Role::Commissioner if account.council.as_deref() == Some(plan.council_code.as_str()) => {
-            Ok(Some(ActingAs::Commissioner))
-        }
-        Role::Broker if store::brokers(conn, plan.id)?.contains(&account.id) => {
-            Ok(Some(ActingAs::Broker))
-        }
-        _ if store::representatives(conn, plan.id)?.contains(&account.id) => {
-            Ok(Some(ActingAs::Representative))
-        }
-        _ => Ok(None),
-    }
-}
-
-/// The plan, if the caller may see it, with how they stand to it.
-pub fn visible_plan(
-    conn: &mut DbConnection,
-    account: &Account,
-    id: i64,
-) -> Result<(PlanRow, ActingAs), AppError> {
-    let plan = store::find(conn, id)?.ok_or(AppError::NotFound)?;
-    let acting = standing(conn, account, &plan)?.ok_or(AppError::NotFound)?;
-    Ok((plan, acting))
-}
-
-/// Takes the plan's money lock, then reads the plan as the caller may see
-/// it: the first step of every change to a plan (the rule is in `store::locks`).
-pub(crate) fn locked_plan(
-    conn: &mut DbConnection,
-    account: &Account,
-    id: i64,
-) -> Result<(PlanLock, PlanRow, ActingAs), AppError> {
-    let lock = locks::lock_plan(conn, id)?.ok_or(AppError::NotFound)?;
-    let (plan, acting) = visible_plan(conn, account, id)?;
-    Ok((lock, plan, acting))
-}
-
-pub fn is_holder_side(acting: ActingAs) -> bool {
-    matches!(
-        acting,
-        ActingAs::Holder | ActingAs::Representative | ActingAs::Broker
-    )
-}
-
-fn holder_side_only(acting: ActingAs) -> Result<(), AppError> {
-    if is_holder_side(acting) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Only the budget holder, their representative or their broker can do this.".into(),
-        ))
-    }
-}
-
-fn commissioner_only(acting: ActingAs) -> Result<(), AppError> {
-    if acting == ActingAs::Commissioner {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Only a commissioner of the holder's council can do this.".into(),
-        ))
-    }
-}
+use crate::store::{write_transaction, DbConnection};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PortionView {
@@ -319,20 +248,6 @@ pub fn create(
         let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
         view(conn, &row, ActingAs::Commissioner)
     })
-}
-
-pub fn post_failed(error: PostError) -> AppError {
-    match error {
-        PostError::Refused(crate::domain::ledger::BalanceError::Exceeded {
-            available,
-            requested,
-        }) => AppError::BudgetExceeded {
-            available,
-            requested,
-        },
-        PostError::Refused(other) => AppError::conflict("ledger-refused", other.to_string()),
-        PostError::Store(e) => e.into(),
-    }
 }
 
 /// The holder's side writes outcomes and planned support while the plan is a draft.

@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{locked_plan, view, PlanView};
+use super::{view, PlanView};
 use crate::domain::accounts::Role;
 use crate::domain::vocab::ActingAs;
 use crate::error::AppError;
-use crate::services::accounts::Account;
+use crate::services::access::locked_plan;
+use crate::services::access::Account;
 use crate::store::accounts as account_store;
 use crate::store::plans as store;
 use crate::store::{write_transaction, DbConnection};

@@ -5,9 +5,9 @@ use chrono::Utc;
 use serde::{Deserialize, Deserializer};
 
 use crate::services::accounts::{self, Account, ProfileChange, Registration, SignedIn};
-use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RegisterBody {

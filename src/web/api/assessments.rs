@@ -10,9 +10,9 @@ use crate::domain::allocation::Allocation;
 use crate::services::assessments::{
     self, AllocationView, AssessmentInput, AssessmentView, RatingView, RatingsInput,
 };
-use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct HolderQuery {

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use super::{whole_list, WholeList};
 use crate::services::brokers::{self, AffiliationView, ClientView};
 use crate::services::plans::PlanView;
-use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ConsentBody {

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use super::{ListPage, PageQuery};
 use crate::domain::commissions::CommissionAction;
 use crate::services::commissions::{self, CommissionView, DeliveryInput};
-use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 #[utoipa::path(
     get,

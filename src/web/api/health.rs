@@ -3,11 +3,9 @@
 use std::sync::atomic::Ordering;
 
 use actix_web::{web, HttpResponse};
-use diesel::connection::SimpleConnection;
 use serde::Serialize;
 
-use crate::startup::AppState;
-use crate::store::StoreError;
+use crate::web::state::AppState;
 
 /// Whether the service is up: `ok`, `starting` or `unavailable`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -42,7 +40,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
     let database = state
         .db
-        .run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from))
+        .run(crate::services::instances::database_answers)
         .await;
     let search = state.search.health().await;
     match (database, search) {

@@ -16,9 +16,9 @@ use crate::error::{AppError, FieldErrors};
 use crate::services::listings::{ListingView, PriceChange};
 use crate::services::sellers::SellerView;
 use crate::services::{listings, sellers};
-use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 #[utoipa::path(
     post,

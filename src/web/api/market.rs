@@ -14,9 +14,9 @@ use crate::services::market::gaps::GapsReport;
 use crate::services::market::outcomes::OutcomesReport;
 use crate::services::market::risks::{RiskItem, RisksReport};
 use crate::services::market::{self, Period, ReferenceRates, ReferenceRatesInput, RequestEvidence};
-use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 #[utoipa::path(
     get,

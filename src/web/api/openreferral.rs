@@ -6,8 +6,8 @@ use chrono::Utc;
 
 use super::PageQuery;
 use crate::services::openreferral;
-use crate::startup::AppState;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 /// The profile's pages are larger than the API's usual 20.
 const DEFAULT_SIZE: i64 = 50;

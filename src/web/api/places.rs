@@ -6,8 +6,8 @@ use serde::Deserialize;
 use super::{ListPage, PageQuery};
 use crate::domain::places::Council;
 use crate::services::places::{resolve, CouncilView, PlaceView};
-use crate::startup::AppState;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct LookupQuery {

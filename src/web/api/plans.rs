@@ -12,9 +12,9 @@ use crate::services::commissions;
 use crate::services::commissions::CommissionView;
 use crate::services::plans;
 use crate::services::plans::{EventView, PlanView};
-use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 #[utoipa::path(
     get,

@@ -12,9 +12,9 @@ use crate::domain::vocab::AlertFrequency;
 use crate::services::offers::{Accepted, OfferView};
 use crate::services::requests::RequestView;
 use crate::services::{offers, requests};
-use crate::startup::AppState;
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 #[utoipa::path(
     get,

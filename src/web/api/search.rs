@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::domain::search::SearchParams;
 use crate::error::AppError;
 use crate::services::search::{self, SearchResponse};
-use crate::startup::AppState;
 use crate::web::problem::ApiError;
+use crate::web::state::AppState;
 
 /// Reads the query string, where filters may repeat (`?language=ur&language=pa`).
 pub fn params(req: &HttpRequest) -> Result<SearchParams, AppError> {

@@ -10,9 +10,9 @@ use super::{redirect, render, safe_next, Chrome, PageError};
 use crate::domain::accounts::{Role, PASSWORD_MIN_CHARS};
 use crate::error::{AppError, FieldErrors};
 use crate::services::accounts::{self, ProfileChange, Registration, SignedIn};
-use crate::startup::AppState;
 use crate::web::auth::{expired_session_cookie, session_cookie, Visitor};
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 pub struct Choice {
     pub value: String,

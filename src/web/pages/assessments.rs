@@ -12,9 +12,9 @@ use super::{field, redirect, render, Chrome, Fields, PageError};
 use crate::domain::vocab::Vocabulary;
 use crate::error::{AppError, FieldErrors};
 use crate::services::assessments::{self, AssessmentInput, AssessmentView};
-use crate::startup::AppState;
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "assessments/self_assessment.html")]
@@ -213,14 +213,14 @@ struct OutcomesData {
 }
 
 fn load_outcomes(
-    conn: &mut crate::store::DbConnection,
+    conn: &mut crate::services::DbConnection,
     account: &crate::services::accounts::Account,
     plan_id: i64,
 ) -> Result<OutcomesData, AppError> {
-    let (plan, acting) = crate::services::plans::visible_plan(conn, account, plan_id)?;
+    let (plan, acting) = crate::services::access::visible_plan(conn, account, plan_id)?;
     Ok(OutcomesData {
         holder_name: super::plans::holder_name(conn, plan.holder_id)?,
-        holder_side: crate::services::plans::is_holder_side(acting),
+        holder_side: crate::services::access::is_holder_side(acting),
         ratings: assessments::ratings(conn, account, plan_id)?,
     })
 }

@@ -11,9 +11,9 @@ use super::{redirect, render, Chrome, Fields, PageError};
 use crate::domain::vocab::{AffiliationNature, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::brokers::{self, AffiliationView, ClientView};
-use crate::startup::AppState;
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct GrantForm {

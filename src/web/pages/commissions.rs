@@ -14,14 +14,14 @@ use crate::domain::accounts::Role;
 use crate::domain::commissions::CommissionInput;
 use crate::domain::vocab::{CommissionStatus, FeePer, PlanStatus, Vocabulary};
 use crate::error::{AppError, FieldErrors};
-use crate::services::accounts::Account;
+use crate::services::access::Account;
 use crate::services::commissions::CommissionView;
 use crate::services::commissions::{self, Created, DeliveryInput, Idempotency, Preview};
 use crate::services::listings::{self, ListingView};
 use crate::services::plans::{self, PlanView};
-use crate::startup::AppState;
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 /// The fields of the commission form, carried from the form to the preview
 /// and on to the confirmation.
@@ -69,12 +69,14 @@ struct PreviewPage {
 
 /// Approved plans the caller may buy from.
 fn plans_to_buy_from(
-    conn: &mut crate::store::DbConnection,
+    conn: &mut crate::services::DbConnection,
     account: &Account,
 ) -> Result<Vec<PlanView>, AppError> {
     Ok(plans::list(conn, account)?
         .into_iter()
-        .filter(|p| p.status == PlanStatus::Approved && plans::is_holder_side(p.acting_as))
+        .filter(|p| {
+            p.status == PlanStatus::Approved && crate::services::access::is_holder_side(p.acting_as)
+        })
         .collect())
 }
 

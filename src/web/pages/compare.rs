@@ -11,8 +11,8 @@ use super::{render, Chrome, PageError};
 use crate::domain::accounts::Role;
 use crate::domain::vocab::Vocabulary;
 use crate::services::listings::{self, ListingView};
-use crate::startup::AppState;
 use crate::web::auth::Visitor;
+use crate::web::state::AppState;
 
 /// Fewer than two is no comparison; more than four no longer fits a screen.
 pub const MIN_COMPARED: usize = 2;

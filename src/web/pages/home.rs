@@ -10,9 +10,9 @@ use super::{Chrome, PageError};
 use crate::domain::accounts::Role;
 use crate::error::AppError;
 use crate::services::{accounts, demo};
-use crate::startup::AppState;
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 pub struct DemoChoice {
     pub role: &'static str,

@@ -19,10 +19,10 @@ use crate::domain::vocab::{
 use crate::error::{AppError, FieldErrors};
 use crate::services::listings::{self, ListingView};
 use crate::services::sellers::{self, SellerView};
-use crate::startup::AppState;
 use crate::web::api::listings::{pa_cost_request, PaCostQuery};
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "listings/show.html")]
@@ -251,11 +251,7 @@ pub async fn edit_form(
     let (id, account) = (id.into_inner(), visitor.signed_in()?.clone());
     let stored = state
         .db
-        .run(move |conn| {
-            crate::store::listings::find(conn, id)?
-                .filter(|l| l.owner_id == account.id)
-                .ok_or(AppError::NotFound)
-        })
+        .run(move |conn| listings::own(conn, &account, id))
         .await?;
     if stored.content.status == ListingStatus::Withdrawn {
         return Ok(redirect(&format!("/listings/{id}")));

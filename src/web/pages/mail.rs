@@ -5,11 +5,9 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::{render, Chrome, PageError};
-use crate::domain::accounts::Role;
-use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::mail::{self as mail_store, MailRow};
+use crate::services::mail::{self, MailRow};
 use crate::web::auth::Visitor;
+use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "mail/mailbox.html")]
@@ -19,23 +17,15 @@ struct MailboxPage {
     open: Option<MailRow>,
 }
 
-fn operator_only(visitor: &Visitor) -> Result<(), PageError> {
-    if visitor.signed_in()?.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::NotFound.into())
-    }
-}
-
 /// The operator's mailbox: every message Bespoke wrote, sent or waiting.
 pub async fn mailbox(
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, PageError> {
-    operator_only(&visitor)?;
+    let account = visitor.signed_in()?.clone();
     let messages = state
         .db
-        .run(|conn| mail_store::recent(conn, 200).map_err(AppError::from))
+        .run(move |conn| mail::mailbox(conn, &account))
         .await?;
     render(
         &MailboxPage {
@@ -52,11 +42,11 @@ pub async fn message(
     visitor: Visitor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
-    operator_only(&visitor)?;
+    let account = visitor.signed_in()?.clone();
     let id = id.into_inner();
     let open = state
         .db
-        .run(move |conn| mail_store::find(conn, id)?.ok_or(AppError::NotFound))
+        .run(move |conn| mail::message(conn, &account, id))
         .await?;
     render(
         &MailboxPage {

@@ -10,10 +10,10 @@ use super::{field, redirect, render, Chrome, Fields, PageError};
 use crate::domain::vocab::{Category, Unit, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::market::{self, RequestEvidence};
-use crate::startup::AppState;
 use crate::web::api::market::ReportQuery;
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "market/requests.html")]

@@ -299,12 +299,6 @@ impl From<AppError> for PageError {
     }
 }
 
-impl From<crate::store::StoreError> for PageError {
-    fn from(error: crate::store::StoreError) -> Self {
-        Self::App(error.into())
-    }
-}
-
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -15,9 +15,9 @@ use crate::domain::vocab::{FeeKind, FeePer, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::idempotency::{Created, Idempotency};
 use crate::services::offers::{self, OfferView};
-use crate::startup::AppState;
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 /// How many fee rows the offer form has.
 const FEE_ROWS: usize = 2;

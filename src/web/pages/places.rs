@@ -8,8 +8,8 @@ use serde::Deserialize;
 use super::{render, Chrome, PageError};
 use crate::error::AppError;
 use crate::services::places::{resolve, PlaceView};
-use crate::startup::AppState;
 use crate::web::auth::Visitor;
+use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct LookupQuery {

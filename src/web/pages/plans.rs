@@ -17,11 +17,11 @@ use crate::domain::vocab::{
     Category, FundingStream, OutcomeDomain, PlanStatus, PortionMode, QuantityPer, Vocabulary,
 };
 use crate::error::{AppError, FieldErrors};
+use crate::services::accounts;
 use crate::services::plans::{self, PlanView, PortionView};
-use crate::startup::AppState;
-use crate::store::accounts as account_store;
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct NoticeQuery {
@@ -74,12 +74,10 @@ struct PlanListPage {
 }
 
 pub(super) fn holder_name(
-    conn: &mut crate::store::DbConnection,
+    conn: &mut crate::services::DbConnection,
     id: i64,
 ) -> Result<String, AppError> {
-    Ok(account_store::find(conn, id)?
-        .map(|a| a.name)
-        .unwrap_or_else(|| "Unknown".into()))
+    accounts::name_of(conn, id)
 }
 
 pub async fn list(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
@@ -152,7 +150,7 @@ pub async fn show(
             Ok::<_, AppError>((plan, name, history, brokers))
         })
         .await?;
-    let holder_side = plans::is_holder_side(plan.acting_as);
+    let holder_side = crate::services::access::is_holder_side(plan.acting_as);
     let is_commissioner = !holder_side;
     let bars = plan.portions.iter().cloned().map(PortionBar::of).collect();
     render(
@@ -481,8 +479,8 @@ pub async fn create(
         .run(move |conn| {
             let fields = for_db;
             let email = field(&fields, "holder_email").unwrap_or_default();
-            let holder = account_store::find_by_email(conn, &email.to_lowercase())?;
-            let Some(holder) = holder.filter(|h| h.role == Role::BudgetHolder) else {
+            let holder = accounts::budget_holder_by_email(conn, &account, &email)?;
+            let Some(holder) = holder else {
                 return Ok(Err(FieldErrors::single(
                     "holder_email",
                     "is not the email address of a budget holder on Bespoke",

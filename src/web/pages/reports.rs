@@ -17,10 +17,10 @@ use crate::services::market::gaps::GapsReport;
 use crate::services::market::outcomes::OutcomesReport;
 use crate::services::market::risks::{ReviewInput, RisksReport};
 use crate::services::market::{self, Period};
-use crate::startup::AppState;
 use crate::web::api::market::{FeesQuery, ReportQuery};
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 /// How many bars a chart shows; the table has every row.
 const CHART_BARS: usize = 12;

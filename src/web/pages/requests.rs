@@ -20,9 +20,9 @@ use crate::services::idempotency::Created;
 use crate::services::offers::{self, OfferView};
 use crate::services::plans::{self, PlanView};
 use crate::services::requests::{self, RequestView};
-use crate::startup::AppState;
 use crate::web::auth::Visitor;
 use crate::web::csrf::ProtectedForm;
+use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "requests/list.html")]
@@ -60,12 +60,14 @@ fn notice_for(done: Option<&str>) -> Option<&'static str> {
 
 /// Plans the caller can ask for support on: theirs or their clients', not ended.
 fn plans_to_ask_on(
-    conn: &mut crate::store::DbConnection,
+    conn: &mut crate::services::DbConnection,
     account: &crate::services::accounts::Account,
 ) -> Result<Vec<PlanView>, AppError> {
     Ok(plans::list(conn, account)?
         .into_iter()
-        .filter(|p| p.status != PlanStatus::Ended && plans::is_holder_side(p.acting_as))
+        .filter(|p| {
+            p.status != PlanStatus::Ended && crate::services::access::is_holder_side(p.acting_as)
+        })
         .collect())
 }
 
@@ -331,7 +333,7 @@ pub async fn request_page(
     let plan_side = request.plan_id.is_some();
     let holder_side = request
         .acting_as
-        .is_some_and(crate::services::plans::is_holder_side);
+        .is_some_and(crate::services::access::is_holder_side);
     let can_offer = !plan_side
         && account.role.is_seller()
         && request.my_offer_id.is_none()

@@ -13,9 +13,9 @@ use crate::domain::vocab::{
 };
 use crate::error::{AppError, FieldErrors};
 use crate::services::search::{self, SearchItem};
-use crate::startup::AppState;
 use crate::web::api::search::params;
 use crate::web::auth::Visitor;
+use crate::web::state::AppState;
 
 pub struct FilterOption {
     pub value: String,
