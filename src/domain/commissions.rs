@@ -169,21 +169,7 @@ pub fn check_request(input: CommissionInput) -> Result<CommissionRequest, FieldE
     if let (Some(start), Some(end)) = (start, end) {
         check_period(&mut errors, "end_date", start, end, MAX_COMMISSION_DAYS);
     }
-    let visits_per_week = match &input.visits_per_week {
-        None | Some(Value::Null) => None,
-        Some(v) => errors
-            .check("visits_per_week", Quantity::from_json(v))
-            .filter(|v| {
-                let fits = v.to_decimal() <= Decimal::from(MAX_VISITS_PER_WEEK);
-                if !fits {
-                    errors.add(
-                        "visits_per_week",
-                        format!("must be at most {MAX_VISITS_PER_WEEK}"),
-                    );
-                }
-                fits
-            }),
-    };
+    let visits_per_week = check_visits_per_week(&mut errors, input.visits_per_week.as_ref());
     let alternatives = input.alternatives_considered.unwrap_or_default();
     if alternatives.len() > MAX_ALTERNATIVES {
         errors.add(
@@ -352,6 +338,26 @@ pub fn holds_commitment(status: CommissionStatus) -> bool {
         status,
         CommissionStatus::Requested | CommissionStatus::Accepted
     )
+}
+
+/// Visits a week, when a fee is charged per visit: at most
+/// `MAX_VISITS_PER_WEEK`. Shared by commissions and offers.
+pub fn check_visits_per_week(errors: &mut FieldErrors, input: Option<&Value>) -> Option<Quantity> {
+    match input {
+        None | Some(Value::Null) => None,
+        Some(v) => errors
+            .check("visits_per_week", Quantity::from_json(v))
+            .filter(|v| {
+                let fits = v.to_decimal() <= Decimal::from(MAX_VISITS_PER_WEEK);
+                if !fits {
+                    errors.add(
+                        "visits_per_week",
+                        format!("must be at most {MAX_VISITS_PER_WEEK}"),
+                    );
+                }
+                fits
+            }),
+    }
 }
 
 #[cfg(test)]

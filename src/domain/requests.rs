@@ -2,11 +2,10 @@
 //! offer must say, and what an offer would cost the person who asked.
 
 use chrono::{Days, NaiveDate};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::commissions::{most_in, MAX_COMMISSION_DAYS, MAX_VISITS_PER_WEEK};
+use super::commissions::{check_visits_per_week, most_in, MAX_COMMISSION_DAYS};
 use super::listings::{
     check_fees, check_money, check_rates, check_text, FeeInput, PriceInput, Rate, RateInput,
 };
@@ -262,21 +261,7 @@ pub fn check_offer(
         .and_then(|a| check_money(&mut errors, "price.amount", a));
     let rates = check_rates(&mut errors, input.rates.unwrap_or_default());
     let fees = check_fees(&mut errors, input.fees.unwrap_or_default());
-    let visits_per_week = match &input.visits_per_week {
-        None | Some(Value::Null) => None,
-        Some(v) => errors
-            .check("visits_per_week", Quantity::from_json(v))
-            .filter(|v| {
-                let fits = v.to_decimal() <= Decimal::from(MAX_VISITS_PER_WEEK);
-                if !fits {
-                    errors.add(
-                        "visits_per_week",
-                        format!("must be at most {MAX_VISITS_PER_WEEK}"),
-                    );
-                }
-                fits
-            }),
-    };
+    let visits_per_week = check_visits_per_week(&mut errors, input.visits_per_week.as_ref());
     let start_date = match input.start_date.as_deref().filter(|d| !d.trim().is_empty()) {
         None => Some(asked.start_date),
         Some(text) => parse_date(&mut errors, "start_date", Some(text)),

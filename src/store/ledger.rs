@@ -127,16 +127,50 @@ pub fn balances_of_plan(
 pub fn commission_movements(
     conn: &mut DbConnection,
 ) -> Result<HashMap<i64, (i64, i64)>, StoreError> {
+    movements_of(conn, None)
+}
+
+/// (held, spent) of these commissions, in one query for every 500 of them
+/// however many there are: what a page of commissions shows.
+pub fn commission_figures(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, (Money, Money)>, StoreError> {
+    let mut figures = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for (id, (held, spent)) in movements_of(conn, Some(chunk))? {
+            figures.insert(id, (Money::from_pence(held), Money::from_pence(spent)));
+        }
+    }
+    Ok(figures)
+}
+
+/// (held, spent) by commission, of all commissions or of these.
+fn movements_of(
+    conn: &mut DbConnection,
+    ids: Option<&[i64]>,
+) -> Result<HashMap<i64, (i64, i64)>, StoreError> {
     // SUM of a BIGINT is NUMERIC on PostgreSQL and INTEGER on SQLite: cast to agree.
-    let rows: Vec<(Option<i64>, String, i64)> = ledger_entries::table
-        .filter(ledger_entries::commission_id.is_not_null())
-        .group_by((ledger_entries::commission_id, ledger_entries::kind))
-        .select((
-            ledger_entries::commission_id,
-            ledger_entries::kind,
-            sql::<BigInt>("CAST(SUM(ledger_entries.amount_pence) AS BIGINT)"),
-        ))
-        .load(conn)?;
+    macro_rules! sums_by_commission_and_kind {
+        ($entries:expr) => {
+            $entries
+                .group_by((ledger_entries::commission_id, ledger_entries::kind))
+                .select((
+                    ledger_entries::commission_id,
+                    ledger_entries::kind,
+                    sql::<BigInt>("CAST(SUM(ledger_entries.amount_pence) AS BIGINT)"),
+                ))
+                .load(conn)?
+        };
+    }
+    let rows: Vec<(Option<i64>, String, i64)> = match ids {
+        None => sums_by_commission_and_kind!(
+            ledger_entries::table.filter(ledger_entries::commission_id.is_not_null())
+        ),
+        Some(ids) => sums_by_commission_and_kind!(
+            ledger_entries::table.filter(ledger_entries::commission_id.eq_any(ids))
+        ),
+    };
     let mut movements: HashMap<i64, (i64, i64)> = HashMap::new();
     for (commission, kind, total) in rows {
         let Some(commission) = commission else {

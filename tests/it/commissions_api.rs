@@ -581,3 +581,41 @@ async fn ledger_verify_finds_a_balance_that_disagrees_with_the_ledger() {
     let said = String::from_utf8_lossy(&caught.stdout).into_owned();
     assert!(said.contains(&format!("commission {id}: holds")), "{said}");
 }
+
+/// A page of commissions reads its money from the ledger in a fixed number
+/// of queries: one commission or four cost the same.
+#[actix_web::test]
+async fn money_views_of_many_commissions_take_a_fixed_number_of_queries() {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let m = market("2000.00").await;
+    for _ in 0..4 {
+        let reply = m.commission(m.order("2", 28)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    }
+    let mut conn = m.app.db();
+    let rows = bespoke::store::commissions::of_plan(&mut conn, m.plan_id).unwrap();
+    assert_eq!(rows.len(), 4);
+    let queries = Arc::new(AtomicUsize::new(0));
+    let counter = queries.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let mut count = |rows: &[bespoke::store::commissions::CommissionRow]| {
+        queries.store(0, Ordering::SeqCst);
+        let views = bespoke::services::commissions::views(&mut conn, rows).unwrap();
+        assert_eq!(views.len(), rows.len());
+        queries.load(Ordering::SeqCst)
+    };
+    let one = count(&rows[..1]);
+    let four = count(&rows);
+    assert_eq!(
+        one, four,
+        "one commission took {one} queries, four took {four}"
+    );
+    assert!(four <= 2, "{four} queries for four commissions");
+}
