@@ -99,7 +99,7 @@ class Server:
 
     def __init__(self, database, port=None, extra=None):
         self.database, self.port, self.extra = database, port or free_port(), extra or {}
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = f"http://127.0.0.1:{self.port}"
         self.process = None
 
     def start(self, wait=True):

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Deserializer};
 
+use super::responses::Invalid;
 use crate::services::accounts::{self, Account, ProfileChange, Registration, SignedIn};
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
@@ -27,7 +28,7 @@ pub struct RegisterBody {
     responses(
         (status = 201, description = "The new account", body = Account),
         (status = 409, description = "An account with this email exists (`email-taken`)"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn register(
@@ -65,7 +66,7 @@ pub struct SignInBody {
     responses(
         (status = 200, description = "Signed in: send `token` as a Bearer token", body = SignedIn),
         (status = 401, description = "Wrong email or password"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one"),
+        Invalid,
         (status = 429, description = "Too many failed attempts from this address (for this email, or for many); `retry_after` says when to try again")
     )
 )]
@@ -148,7 +149,7 @@ pub struct UpdateMeBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Your account, changed", body = Account),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn update_me(

@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::responses::{Forbidden, Invalid};
 use super::Items;
 use crate::domain::allocation::Allocation;
 use crate::services::assessments::{
@@ -28,7 +29,7 @@ pub struct HolderQuery {
     responses(
         (status = 404, description = "`holder_id` names nobody whose assessment you may see"),
         (status = 200, description = "The questions, the answers so far and the indicative budget", body = AssessmentView),
-        (status = 403, description = "Your role may not do this")
+        Forbidden
     )
 )]
 pub async fn show_assessment(
@@ -53,8 +54,8 @@ pub async fn show_assessment(
     responses(
         (status = 404, description = "`holder_id` names nobody whose assessment you may see"),
         (status = 200, description = "The self-assessment, saved", body = AssessmentView),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn save_assessment(
@@ -79,7 +80,7 @@ pub async fn save_assessment(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The council's resource allocation system", body = AllocationView),
-        (status = 403, description = "Your role may not do this")
+        Forbidden
     )
 )]
 pub async fn show_allocation(
@@ -102,8 +103,8 @@ pub async fn show_allocation(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The council's resource allocation system, replaced", body = AllocationView),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn save_allocation(
@@ -151,8 +152,8 @@ pub async fn ratings(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Saved; every outcome rating of the plan", body = Items<RatingView>),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn rate(

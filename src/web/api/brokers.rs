@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::responses::{Forbidden, Invalid};
 use super::{whole_list, WholeList};
 use crate::services::brokers::{self, AffiliationView, ClientView};
 use crate::services::plans::PlanView;
@@ -24,8 +25,8 @@ pub struct ConsentBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, with the broker given access", body = PlanView),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn grant(
@@ -53,7 +54,7 @@ pub async fn grant(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, without the broker", body = PlanView),
-        (status = 403, description = "Your role may not do this")
+        Forbidden
     )
 )]
 pub async fn revoke(
@@ -77,7 +78,7 @@ pub async fn revoke(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Your clients and their plans", body = WholeList<ClientView>),
-        (status = 403, description = "Your role may not do this")
+        Forbidden
     )
 )]
 pub async fn clients(
@@ -99,7 +100,7 @@ pub async fn clients(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Your declared ties to sellers", body = WholeList<AffiliationView>),
-        (status = 403, description = "Your role may not do this")
+        Forbidden
     )
 )]
 pub async fn affiliations(
@@ -127,8 +128,8 @@ pub struct AffiliationBody {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Declared; all your ties to sellers", body = WholeList<AffiliationView>),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn declare(

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::responses::{Forbidden, Invalid};
 use super::{ListPage, PageQuery};
 use crate::domain::commissions::CommissionAction;
 use crate::services::commissions::{self, CommissionView, DeliveryInput};
@@ -19,7 +20,7 @@ use crate::web::state::AppState;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The commissions you may see", body = ListPage<CommissionView>),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn list(
@@ -80,9 +81,9 @@ pub struct ReasonBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The commission in its new status", body = CommissionView),
-        (status = 403, description = "Your role may not do this"),
+        Forbidden,
         (status = 409, description = "The commission's status does not allow this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn act(
@@ -109,9 +110,9 @@ pub async fn act(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The commission, with the delivery recorded and paid", body = CommissionView),
-        (status = 403, description = "Your role may not do this"),
+        Forbidden,
         (status = 409, description = "More than the commission still holds (`invoice-exceeds-commission`), or the commission is not active"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn deliver(

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+use super::responses::{Forbidden, Invalid};
 use super::{Items, ListPage, PageQuery};
 use crate::domain::listings::ListingInput;
 use crate::domain::money::Money;
@@ -28,8 +29,8 @@ use crate::web::state::AppState;
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The new listing", body = ListingView),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn create(
@@ -77,10 +78,10 @@ pub async fn show(
     tag = "listings",
     security(("bearer" = [])),
     responses(
-        (status = 403, description = "Your role may not do this"),
+        Forbidden,
         (status = 200, description = "The listing, changed", body = ListingView),
         (status = 409, description = "The listing is withdrawn, or the status may not change that way"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn update(
@@ -113,7 +114,7 @@ pub async fn update(
     tag = "listings",
     security(("bearer" = [])),
     responses(
-        (status = 403, description = "Your role may not do this"),
+        Forbidden,
         (status = 200, description = "The listing, withdrawn for good", body = ListingView),
         (status = 409, description = "Already withdrawn")
     )
@@ -174,7 +175,7 @@ pub struct ListQuery {
         (status = 403, description = "`owner=me` from an account that does not sell"),
         (status = 200, description = "Your own listings (`owner=me`) or a seller's live ones", body = ListPage<ListingView>),
         (status = 401, description = "`owner=me` without signing in"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn list(
@@ -255,7 +256,7 @@ pub async fn seller(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Your public profile", body = SellerView),
-        (status = 403, description = "Your role may not do this")
+        Forbidden
     )
 )]
 pub async fn my_profile(
@@ -277,8 +278,8 @@ pub async fn my_profile(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Your public profile, replaced", body = SellerView),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn save_my_profile(
@@ -381,7 +382,7 @@ pub fn pa_cost_request(query: &PaCostQuery) -> Result<(PaCostRequest, String), A
     tag = "listings",
     responses(
         (status = 200, description = "The true cost of employing a personal assistant", body = PaCost),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn pa_cost_tool(query: web::Query<PaCostQuery>) -> Result<HttpResponse, ApiError> {

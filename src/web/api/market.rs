@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::responses::{Forbidden, Invalid};
 use crate::error::AppError;
 use crate::services::conflicts::{self, Agreement, AgreementInput};
 use crate::services::market::brokers::BrokersReport;
@@ -26,7 +27,7 @@ use crate::web::state::AppState;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The council's reference rates", body = ReferenceRates),
-        (status = 403, description = "Your role may not do this")
+        Forbidden
     )
 )]
 pub async fn reference_rates(
@@ -49,8 +50,8 @@ pub async fn reference_rates(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The council's reference rates, replaced", body = ReferenceRates),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn save_reference_rates(
@@ -103,8 +104,8 @@ impl ReportQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Support requests by category and district. CSV with `format=csv`", content((RequestEvidence = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn request_evidence(
@@ -143,8 +144,8 @@ fn report<T: serde::Serialize>(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Where supply is missing. CSV with `format=csv`", content((GapsReport = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn gaps(
@@ -180,8 +181,8 @@ pub struct FeesQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "What prices look like. CSV with `format=csv`", content((FeesReport = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn fees(
@@ -207,8 +208,8 @@ pub async fn fees(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Whether brokers steer clients to sellers they are tied to. CSV with `format=csv`", content((BrokersReport = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn brokers(
@@ -233,8 +234,8 @@ pub async fn brokers(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Whether people's lives improve. CSV with `format=csv`", content((OutcomesReport = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn outcomes(
@@ -258,8 +259,8 @@ pub async fn outcomes(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Signals for the council to review. CSV with `format=csv`", content((RisksReport = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn risks(
@@ -283,8 +284,8 @@ pub async fn risks(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The signal, reviewed", body = RiskItem),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn review_risk(
@@ -312,8 +313,8 @@ pub async fn review_risk(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The council's agreement, recorded: this holder may buy from this seller although the seller acts for them", body = Agreement),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn record_agreement(

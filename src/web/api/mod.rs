@@ -13,6 +13,7 @@ pub mod openreferral;
 pub mod places;
 pub mod plans;
 pub mod requests;
+pub mod responses;
 pub mod search;
 
 use actix_web::http::Method;

@@ -4,6 +4,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
+use super::responses::Invalid;
 use super::PageQuery;
 use crate::services::openreferral;
 use crate::web::problem::ApiError;
@@ -32,7 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     tag = "open-data",
     responses(
         (status = 200, description = "A page of services in the Open Referral UK profile", body = Object),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn services(

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use super::responses::Invalid;
 use super::{ListPage, PageQuery};
 use crate::domain::places::Council;
 use crate::services::places::{resolve, CouncilView, PlaceView};
@@ -21,7 +22,7 @@ pub struct LookupQuery {
     tag = "places",
     responses(
         (status = 200, description = "The district, its position and its council", body = PlaceView),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn lookup(
@@ -39,7 +40,7 @@ pub async fn lookup(
     tag = "places",
     responses(
         (status = 200, description = "Councils responsible for adult social care", body = ListPage<CouncilView>),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn councils(

@@ -5,6 +5,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::responses::{Forbidden, Invalid};
 use super::{created_response, idempotent_body, whole_list, WholeList};
 use crate::domain::commissions::CommissionInput;
 use crate::domain::plans::{NewPlanInput, PlanAction, PlanContentInput};
@@ -45,8 +46,8 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The new plan", body = PlanView),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn create(
@@ -92,9 +93,9 @@ pub async fn show(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, changed", body = PlanView),
-        (status = 403, description = "Your role may not do this"),
+        Forbidden,
         (status = 409, description = "The plan is no longer a draft (`plan-not-editable`)"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn update(
@@ -122,9 +123,9 @@ pub async fn update(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, with the money moved", body = PlanView),
-        (status = 403, description = "Your role may not do this"),
+        Forbidden,
         (status = 409, description = "The plan is not approved"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn move_money(
@@ -153,9 +154,9 @@ pub async fn move_money(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan in its new status", body = PlanView),
-        (status = 403, description = "Your role may not do this"),
+        Forbidden,
         (status = 409, description = "The plan's status does not allow this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn act(
@@ -185,8 +186,8 @@ pub struct RepresentativeBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, with the representative", body = PlanView),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn add_representative(
@@ -214,7 +215,7 @@ pub async fn add_representative(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, without the representative", body = PlanView),
-        (status = 403, description = "Your role may not do this")
+        Forbidden
     )
 )]
 pub async fn remove_representative(
@@ -240,10 +241,10 @@ pub async fn remove_representative(
     request_body = CommissionInput, params(("id" = i64, Path, description = "The plan"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body answers the first answer again, with `Idempotent-Replayed: true`; with a different body, 409 `idempotency-key-reused`")),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "The commission, with the money committed", body = CommissionView, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), (status = 409, description = "The key was used before with a different body, or the state does not allow it"),
-        (status = 403, description = "Your role may not do this"),
-        (status = 409, description = "The plan is not approved, the listing is unavailable, or the budget would be exceeded (`budget-exceeded`, with `available` and `requested`)"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        (status = 201, description = "The commission, with the money committed", body = CommissionView, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), 
+        Forbidden,
+        (status = 409, description = "The plan is not approved, the listing is unavailable, the budget would be exceeded (`budget-exceeded`, with `available` and `requested`), or the Idempotency-Key was used before with a different body"),
+        Invalid
     )
 )]
 pub async fn commission(

@@ -6,6 +6,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::responses::{Forbidden, Invalid, KeyReusedOrState};
 use super::{created_response, idempotent_body, whole_list, ListPage, PageQuery, WholeList};
 use crate::domain::requests::{OfferInput, RequestInput};
 use crate::domain::vocab::AlertFrequency;
@@ -24,7 +25,7 @@ use crate::web::state::AppState;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The requests you may see", body = ListPage<RequestView>),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn list(
@@ -62,9 +63,9 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 404, description = "`plan_id` names no plan you may act on"),
-        (status = 201, description = "The new request", body = RequestView, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), (status = 409, description = "The key was used before with a different body, or the state does not allow it"),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        (status = 201, description = "The new request", body = RequestView, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), KeyReusedOrState,
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn create(
@@ -112,7 +113,7 @@ pub async fn show(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The request, withdrawn", body = RequestView),
-        (status = 403, description = "Your role may not do this"),
+        Forbidden,
         (status = 409, description = "The request is no longer open (`request-closed`)")
     )
 )]
@@ -160,9 +161,9 @@ pub async fn offers_of_request(
     request_body = OfferInput, params(("id" = i64, Path, description = "The request"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body answers the first answer again, with `Idempotent-Replayed: true`; with a different body, 409 `idempotency-key-reused`")),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "The new offer, priced", body = OfferView, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), (status = 409, description = "The key was used before with a different body, or the state does not allow it"),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        (status = 201, description = "The new offer, priced", body = OfferView, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), KeyReusedOrState,
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn make_offer(
@@ -236,7 +237,7 @@ pub async fn show_offer(
         (status = 403, description = "Only the seller who made the offer may change it"),
         (status = 200, description = "The offer, priced again", body = OfferView),
         (status = 409, description = "The offer is no longer open (`offer-state`)"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn revise_offer(
@@ -294,9 +295,9 @@ pub struct AcceptBody {
     request_body(content = Option<AcceptBody>, description = "Which portion of the plan pays, when more than one could; a broker tied to the seller names the alternatives considered"), params(("id" = i64, Path, description = "The offer"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body answers the first answer again, with `Idempotent-Replayed: true`; with a different body, 409 `idempotency-key-reused`")),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "The commission made from the offer, and the offer", body = Accepted, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), (status = 409, description = "The key was used before with a different body, or the state does not allow it"),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        (status = 201, description = "The commission made from the offer, and the offer", body = Accepted, headers(("Idempotent-Replayed" = String, description = "`true` when this is the first answer to an earlier request with the same Idempotency-Key"))), KeyReusedOrState,
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn accept_offer(
@@ -360,7 +361,7 @@ fn alerts_view(frequency: AlertFrequency) -> AlertsView {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "How you hear of new requests", body = AlertsView),
-        (status = 403, description = "Your role may not do this")
+        Forbidden
     )
 )]
 pub async fn alerts(
@@ -382,8 +383,8 @@ pub async fn alerts(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "How you hear of new requests, changed", body = AlertsView),
-        (status = 403, description = "Your role may not do this"),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Forbidden,
+        Invalid
     )
 )]
 pub async fn save_alerts(

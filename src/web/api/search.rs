@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::responses::Invalid;
 use crate::domain::search::SearchParams;
 use crate::error::AppError;
 use crate::services::search::{self, SearchResponse};
@@ -22,7 +23,7 @@ pub fn params(req: &HttpRequest) -> Result<SearchParams, AppError> {
     params(SearchParams),
     responses(
         (status = 200, description = "Matching live listings with facet counts", body = SearchResponse),
-        (status = 422, description = "Some fields are not valid; `errors` names each one")
+        Invalid
     )
 )]
 pub async fn search(
