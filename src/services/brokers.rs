@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::accounts::Role;
-use crate::domain::vocab::{ActingAs, AffiliationNature, Category, Vocabulary};
+use crate::domain::vocab::{ActingAs, AffiliationNature, Vocabulary};
 use crate::error::AppError;
 use crate::services::access::locked_plan;
 use crate::services::access::{Account, AccountRef};
@@ -15,10 +15,6 @@ use crate::services::plans::{self, PlanView};
 use crate::store::brokers as store;
 use crate::store::plans as plan_store;
 use crate::store::{accounts as account_store, write_transaction, DbConnection};
-
-/// The alternatives a broker must name when buying from a provider they are
-/// tied to, where the market offers that many.
-pub const ALTERNATIVES_NEEDED: i64 = 3;
 
 fn holder_or_representative(acting: ActingAs) -> Result<(), AppError> {
     match acting {
@@ -175,43 +171,6 @@ pub fn declare(
         now.naive_utc(),
     )?;
     affiliations(conn, account)
-}
-
-/// A broker's interest in a seller: their own listings count as owned.
-pub fn affiliation_with(
-    conn: &mut DbConnection,
-    broker_id: i64,
-    seller_id: i64,
-) -> Result<Option<AffiliationNature>, AppError> {
-    if broker_id == seller_id {
-        return Ok(Some(AffiliationNature::Owner));
-    }
-    Ok(store::affiliation(conn, broker_id, seller_id)?)
-}
-
-/// The sellers a broker is tied to by a declared interest (their own
-/// listings count too, as the broker's own id).
-pub fn tied_sellers(conn: &mut DbConnection, broker_id: i64) -> Result<Vec<i64>, AppError> {
-    let mut tied: Vec<i64> = store::affiliations(conn, broker_id)?
-        .into_iter()
-        .map(|(provider, ..)| provider)
-        .collect();
-    tied.push(broker_id);
-    Ok(tied)
-}
-
-/// How many alternatives a broker tied to a seller must name for this
-/// category and these districts: three, or as many other sellers as the
-/// market offers, not counting the `excluded` (the seller, the broker and
-/// any seller they are tied to, who cannot be alternatives).
-pub fn alternatives_needed(
-    conn: &mut DbConnection,
-    category: Category,
-    districts: &[String],
-    excluded: &[i64],
-) -> Result<i64, AppError> {
-    let others = store::other_sellers_serving(conn, category, districts, excluded)?;
-    Ok(others.min(ALTERNATIVES_NEEDED))
 }
 
 /// When the broker was given access to a plan, for the portfolio.

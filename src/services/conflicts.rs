@@ -14,8 +14,8 @@ use crate::domain::places::Places;
 use crate::domain::vocab::{ActingAs, AffiliationNature, Category, ListingStatus, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::access::Account;
-use crate::services::brokers;
 use crate::store::accounts as account_store;
+use crate::store::brokers as broker_store;
 use crate::store::listings as listing_store;
 use crate::store::market::risks as agreements;
 use crate::store::plans::{self as plan_store, PlanRow};
@@ -69,7 +69,7 @@ pub fn check_purchase(conn: &mut DbConnection, purchase: &Purchase) -> Result<Ch
     };
     require_agreement(conn, purchase.seller_id, purchase.plan, what)?;
     let affiliation = match purchase.acting {
-        ActingAs::Broker => brokers::affiliation_with(conn, purchase.buyer.id, purchase.seller_id)?,
+        ActingAs::Broker => affiliation_with(conn, purchase.buyer.id, purchase.seller_id)?,
         _ => None,
     };
     if affiliation.is_none() && purchase.alternatives.is_empty() {
@@ -81,11 +81,11 @@ pub fn check_purchase(conn: &mut DbConnection, purchase: &Purchase) -> Result<Ch
     // Not alternatives: the seller, the buyer, and any seller a broker is tied to.
     let mut excluded = vec![purchase.seller_id, purchase.buyer.id];
     if purchase.acting == ActingAs::Broker {
-        excluded.extend(brokers::tied_sellers(conn, purchase.buyer.id)?);
+        excluded.extend(tied_sellers(conn, purchase.buyer.id)?);
     }
     let area = holder_area(conn, purchase.plan)?;
     let needed = match affiliation {
-        Some(_) => brokers::alternatives_needed(conn, purchase.category, &area, &excluded)?,
+        Some(_) => alternatives_needed(conn, purchase.category, &area, &excluded)?,
         // Given without being needed, they are still checked: the holder sees them.
         None => 0,
     };
@@ -259,4 +259,45 @@ fn holder_area(conn: &mut DbConnection, plan: &PlanRow) -> Result<Vec<String>, A
             .map(|d| d.code.clone())
             .collect(),
     })
+}
+
+/// The alternatives a broker must name when buying from a provider they are
+/// tied to, where the market offers that many.
+pub const ALTERNATIVES_NEEDED: i64 = 3;
+
+/// A broker's interest in a seller: their own listings count as owned.
+pub fn affiliation_with(
+    conn: &mut DbConnection,
+    broker_id: i64,
+    seller_id: i64,
+) -> Result<Option<AffiliationNature>, AppError> {
+    if broker_id == seller_id {
+        return Ok(Some(AffiliationNature::Owner));
+    }
+    Ok(broker_store::affiliation(conn, broker_id, seller_id)?)
+}
+
+/// The sellers a broker is tied to by a declared interest (their own
+/// listings count too, as the broker's own id).
+pub fn tied_sellers(conn: &mut DbConnection, broker_id: i64) -> Result<Vec<i64>, AppError> {
+    let mut tied: Vec<i64> = broker_store::affiliations(conn, broker_id)?
+        .into_iter()
+        .map(|(provider, ..)| provider)
+        .collect();
+    tied.push(broker_id);
+    Ok(tied)
+}
+
+/// How many alternatives a broker tied to a seller must name for this
+/// category and these districts: three, or as many other sellers as the
+/// market offers, not counting the `excluded` (the seller, the broker and
+/// any seller they are tied to, who cannot be alternatives).
+pub fn alternatives_needed(
+    conn: &mut DbConnection,
+    category: Category,
+    districts: &[String],
+    excluded: &[i64],
+) -> Result<i64, AppError> {
+    let others = broker_store::other_sellers_serving(conn, category, districts, excluded)?;
+    Ok(others.min(ALTERNATIVES_NEEDED))
 }

@@ -96,6 +96,12 @@ fn paths_at(base: &[String], text: &str, named: &mut BTreeSet<Vec<String>>) {
             }
             break;
         }
+        // `super::super::` climbs one more module.
+        if name == "super" && !path.is_empty() {
+            path.pop();
+            rest = rest["super".len()..].strip_prefix("::").unwrap_or("");
+            continue;
+        }
         // Modules are lower case; a type, a macro or `self` ends the path.
         if name == "self"
             || !name
@@ -108,11 +114,10 @@ fn paths_at(base: &[String], text: &str, named: &mut BTreeSet<Vec<String>>) {
         rest = &rest[name.len()..];
         match rest.strip_prefix("::") {
             Some(next) => rest = next,
-            None => {
-                // The last name may be a function or a constant: count its module.
-                path.pop();
-                break;
-            }
+            // The last name may be a module (`use crate::services::brokers;`)
+            // or a function: kept either way, and a name that is no module
+            // is left out when the circles are drawn.
+            None => break,
         }
     }
     path.truncate(2);
