@@ -14,7 +14,7 @@ use super::places::{check_areas, Places};
 use super::plans::{check_period, parse_date};
 use super::pricing::{self, Cost, CostError, CostRequest, Fee};
 use super::quantity::Quantity;
-use super::vocab::{language_name, AlertFrequency, Band, Category, QuantityPer, Unit, Vocabulary};
+use super::vocab::{language_name, Band, Category, QuantityPer, Unit, Vocabulary};
 use crate::domain::fields::FieldErrors;
 
 pub const MAX_REQUEST_AREAS: usize = 10;
@@ -368,11 +368,6 @@ pub fn price_offer(
         }
         other => FieldErrors::single("price.amount", other.to_string()),
     })
-}
-
-/// How often a seller asked to hear of new requests, from what they sent.
-pub fn alert_frequency(text: &str) -> Result<AlertFrequency, String> {
-    AlertFrequency::from_input(text)
 }
 
 #[cfg(test)]

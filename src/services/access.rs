@@ -51,20 +51,6 @@ impl Account {
             )),
         }
     }
-
-    pub(crate) fn from_row(row: AccountRow) -> Result<Self, AppError> {
-        Ok(Self {
-            id: row.id,
-            email: row.email,
-            name: row.name,
-            role: row.role,
-            council: row.council_code,
-            postcode: row.postcode,
-            district: row.district,
-            created_at: row.created_at.and_utc(),
-        })
-    }
-
     /// The role guard: `Forbidden` unless this account has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
         if roles.contains(&self.role) {
@@ -75,6 +61,21 @@ impl Account {
                 "Only these accounts can do this: {}.",
                 allowed.join(", ")
             )))
+        }
+    }
+}
+
+impl From<AccountRow> for Account {
+    fn from(row: AccountRow) -> Self {
+        Self {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role: row.role,
+            council: row.council_code,
+            postcode: row.postcode,
+            district: row.district,
+            created_at: row.created_at.and_utc(),
         }
     }
 }

@@ -138,7 +138,7 @@ fn create_account(
         created_at: now.naive_utc(),
     };
     match store::insert(conn, &new)? {
-        Some(row) => Account::from_row(row),
+        Some(row) => Ok(Account::from(row)),
         None => Err(AppError::conflict(
             "email-taken",
             "An account with this email address already exists. Sign in instead.",
@@ -272,7 +272,7 @@ fn open_session(
     Ok(SignedIn {
         token,
         expires_at,
-        account: Account::from_row(row)?,
+        account: Account::from(row),
         session_id,
     })
 }
@@ -293,7 +293,7 @@ pub fn authenticate(
     let row = store::find_session_account(conn, &claims.sid, now.naive_utc())?
         .filter(|row| Some(row.id) == claims.account_id())
         .ok_or_else(|| AppError::Unauthenticated("You have signed out. Sign in again.".into()))?;
-    Ok((Account::from_row(row)?, claims.sid))
+    Ok((Account::from(row), claims.sid))
 }
 
 pub fn sign_out(
@@ -350,7 +350,7 @@ pub fn update_profile(
         Ok::<_, AppError>(())
     })?;
     let row = store::find(conn, account.id)?.ok_or(AppError::NotFound)?;
-    Account::from_row(row)
+    Ok(Account::from(row))
 }
 
 /// Signs in as the first demo account of a role without a password: only
@@ -387,8 +387,7 @@ pub fn budget_holder_by_email(
     email: &str,
 ) -> Result<Option<Account>, AppError> {
     commissioner.require(&[Role::Commissioner])?;
-    store::find_by_email(conn, &email.trim().to_lowercase())?
+    Ok(store::find_by_email(conn, &email.trim().to_lowercase())?
         .filter(|row| row.role == Role::BudgetHolder)
-        .map(Account::from_row)
-        .transpose()
+        .map(Account::from))
 }

@@ -18,9 +18,7 @@ use crate::store::{accounts as account_store, plans as plan_store, settings, DbC
 const SEEDED: &str = "demo.plans";
 
 fn account(conn: &mut DbConnection, email: &str) -> Result<Option<Account>, AppError> {
-    account_store::find_by_email(conn, email)?
-        .map(Account::from_row)
-        .transpose()
+    Ok(account_store::find_by_email(conn, email)?.map(Account::from))
 }
 
 fn outcome(title: &str, domain: &str) -> OutcomeInput {

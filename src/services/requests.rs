@@ -11,9 +11,7 @@ use crate::domain::accounts::Role;
 use crate::domain::money::Money;
 use crate::domain::places::Places;
 use crate::domain::quantity::Quantity;
-use crate::domain::requests::{
-    self as rules, check_request, expires_on, RequestInput, SupportRequest,
-};
+use crate::domain::requests::{check_request, expires_on, RequestInput, SupportRequest};
 use crate::domain::vocab::{
     ActingAs, AlertFrequency, Band, Category, OfferStatus, OutcomeDomain, PlanStatus, QuantityPer,
     RequestStatus, Unit, Vocabulary,
@@ -445,7 +443,7 @@ pub fn set_alert_frequency(
             "Only providers, personal assistants and brokers hear of new requests.".into(),
         ));
     }
-    let frequency = rules::alert_frequency(frequency)
+    let frequency = AlertFrequency::from_input(frequency)
         .map_err(|message| AppError::field("frequency", message))?;
     store::save_alert_frequency(conn, account.id, frequency, now.naive_utc())?;
     Ok(frequency)

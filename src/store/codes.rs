@@ -44,7 +44,7 @@ impl Code for Role {
         self.as_str()
     }
     fn from_code(text: &str) -> Option<Self> {
-        Role::ALL.into_iter().find(|role| role.as_str() == text)
+        text.parse().ok()
     }
 }
 

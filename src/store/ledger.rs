@@ -196,27 +196,8 @@ pub fn commission_commitment(
     conn: &mut DbConnection,
     commission_id: i64,
 ) -> Result<Money, StoreError> {
-    let rows: Vec<(String, i64)> = ledger_entries::table
-        .filter(ledger_entries::commission_id.eq(commission_id))
-        .select((ledger_entries::kind, ledger_entries::amount_pence))
-        .load(conn)?;
-    let mut held = 0;
-    for (kind, amount) in rows {
-        match kind_of(&kind)? {
-            EntryKind::Commit => held += amount,
-            EntryKind::Release | EntryKind::Spend => held -= amount,
-            EntryKind::Adjust => {}
-        }
-    }
+    let held = movements_of(conn, Some(&[commission_id]))?
+        .get(&commission_id)
+        .map_or(0, |(held, _)| *held);
     Ok(Money::from_pence(held))
-}
-
-/// What has been spent on a commission.
-pub fn commission_spent(conn: &mut DbConnection, commission_id: i64) -> Result<Money, StoreError> {
-    let amounts: Vec<i64> = ledger_entries::table
-        .filter(ledger_entries::commission_id.eq(commission_id))
-        .filter(ledger_entries::kind.eq(EntryKind::Spend.code()))
-        .select(ledger_entries::amount_pence)
-        .load(conn)?;
-    Ok(Money::from_pence(amounts.iter().sum()))
 }
