@@ -6,6 +6,7 @@
 //! Besides criterion's own report, it prints p50 and p99 over 2,000 runs of
 //! each query (criterion reports means and medians, not tail latency).
 
+use bespoke::domain::ids::{AccountId, ListingId};
 use std::time::{Duration, Instant};
 
 use bespoke::domain::places::Places;
@@ -80,7 +81,7 @@ fn generate() -> Vec<ListingDocument> {
                 languages.push(LANGUAGES.choose(&mut rng).expect("languages").0.to_owned());
             }
             ListingDocument {
-                id: i as i64 + 1,
+                id: ListingId(i as i64 + 1),
                 title: format!(
                     "{} {} {}",
                     words[0],
@@ -91,7 +92,7 @@ fn generate() -> Vec<ListingDocument> {
                 category: category.code().into(),
                 category_label: category.label().into(),
                 tags: vec![words[2].into()],
-                provider_id: (i / 8) as i64 + 1,
+                provider_id: AccountId((i / 8) as i64 + 1),
                 provider_name: format!("Provider {}", i / 8),
                 kind: if category == Category::PersonalAssistant {
                     "personal_assistant"

@@ -1,5 +1,6 @@
 //! Commissions: what a request to buy support must say, and what it costs.
 
+use crate::domain::ids::{ListingId, PortionId};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -22,7 +23,7 @@ pub const MAX_VISITS_PER_WEEK: i64 = 100;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CommissionInput {
-    pub listing_id: Option<i64>,
+    pub listing_id: Option<ListingId>,
     /// A portion id, or a mode name when the plan has one portion of that mode.
     pub portion: Option<Value>,
     pub quantity: Option<Value>,
@@ -33,20 +34,20 @@ pub struct CommissionInput {
     pub visits_per_week: Option<Value>,
     pub outcome_id: Option<i64>,
     /// Ids of other listings considered (brokers tied to the seller must give them).
-    pub alternatives_considered: Option<Vec<i64>>,
+    pub alternatives_considered: Option<Vec<ListingId>>,
     pub note: Option<String>,
 }
 
 /// Which portion a commission is paid from, as the request named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortionChoice {
-    Id(i64),
+    Id(PortionId),
     Mode(super::vocab::PortionMode),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommissionRequest {
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     pub portion: PortionChoice,
     pub quantity: Quantity,
     pub per: QuantityPer,
@@ -55,7 +56,7 @@ pub struct CommissionRequest {
     pub band: Option<Band>,
     pub visits_per_week: Option<Quantity>,
     pub outcome_id: Option<i64>,
-    pub alternatives: Vec<i64>,
+    pub alternatives: Vec<ListingId>,
     pub note: String,
 }
 
@@ -71,10 +72,10 @@ pub fn portion_choice(value: &Value) -> Result<PortionChoice, String> {
     match value {
         Value::Number(n) => n
             .as_i64()
-            .map(PortionChoice::Id)
+            .map(|id| PortionChoice::Id(PortionId(id)))
             .ok_or_else(|| "must be a portion id or a mode name".to_owned()),
         Value::String(text) => match text.trim().parse::<i64>() {
-            Ok(id) => Ok(PortionChoice::Id(id)),
+            Ok(id) => Ok(PortionChoice::Id(PortionId(id))),
             Err(_) => super::vocab::PortionMode::from_input(text)
                 .map(PortionChoice::Mode)
                 .map_err(|codes| {

@@ -5,6 +5,7 @@ pub mod allocation;
 pub mod calendar;
 pub mod commissions;
 pub mod fields;
+pub mod ids;
 pub mod ledger;
 pub mod listings;
 pub mod market;

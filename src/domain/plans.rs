@@ -1,6 +1,7 @@
 //! Support plans: what a plan must hold, how it moves from draft to approved,
 //! and how its budget is split into portions.
 
+use crate::domain::ids::{AccountId, PortionId};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
@@ -26,14 +27,14 @@ pub const OUTCOME_TITLE_CHARS: std::ops::RangeInclusive<usize> = 3..=300;
 pub struct PortionInput {
     pub mode: Option<String>,
     pub amount: Option<String>,
-    pub provider_id: Option<i64>,
+    pub provider_id: Option<AccountId>,
     pub funding_stream: Option<String>,
 }
 
 /// A new plan as a commissioner sends it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewPlanInput {
-    pub holder_id: Option<i64>,
+    pub holder_id: Option<AccountId>,
     pub period_start: Option<String>,
     pub period_end: Option<String>,
     pub budget: Option<String>,
@@ -44,13 +45,13 @@ pub struct NewPlanInput {
 pub struct NewPortion {
     pub mode: PortionMode,
     pub amount: Money,
-    pub provider_id: Option<i64>,
+    pub provider_id: Option<AccountId>,
     pub funding_stream: FundingStream,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPlan {
-    pub holder_id: i64,
+    pub holder_id: AccountId,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub budget: Money,
@@ -190,7 +191,7 @@ pub struct PlannedSupportInput {
     pub per: Option<String>,
     pub amount: Option<String>,
     pub outcome_id: Option<i64>,
-    pub portion_id: Option<i64>,
+    pub portion_id: Option<PortionId>,
 }
 
 /// What the holder's side writes into a plan (PATCH): replaces what is given.
@@ -215,14 +216,14 @@ pub struct PlannedSupport {
     pub per: QuantityPer,
     pub amount: Option<Money>,
     pub outcome_id: Option<i64>,
-    pub portion_id: Option<i64>,
+    pub portion_id: Option<PortionId>,
 }
 
 /// What is already in the plan, for checking references.
 pub struct PlanFacts<'a> {
     pub outcome_ids: &'a [i64],
     /// Each portion's id and budget.
-    pub portions: &'a [(i64, Money)],
+    pub portions: &'a [(PortionId, Money)],
 }
 
 pub fn check_outcomes(
@@ -362,7 +363,7 @@ pub fn check_planned_support(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineMoney {
     pub id: i64,
-    pub portion_id: Option<i64>,
+    pub portion_id: Option<PortionId>,
     pub amount: Option<Money>,
 }
 
@@ -482,12 +483,12 @@ mod tests {
         let pounds = |p: &str| Some(Money::parse(p).unwrap());
         let from = LineMoney {
             id: 1,
-            portion_id: Some(7),
+            portion_id: Some(PortionId(7)),
             amount: pounds("500.00"),
         };
         let to = LineMoney {
             id: 2,
-            portion_id: Some(7),
+            portion_id: Some(PortionId(7)),
             amount: None,
         };
         let (a, b) = move_between_lines(from, to, Money::parse("120.00").unwrap()).unwrap();
@@ -497,7 +498,7 @@ mod tests {
         );
         assert!(move_between_lines(from, to, Money::parse("500.01").unwrap()).is_err());
         let elsewhere = LineMoney {
-            portion_id: Some(8),
+            portion_id: Some(PortionId(8)),
             ..to
         };
         assert!(move_between_lines(from, elsewhere, Money::parse("1.00").unwrap()).is_err());

@@ -1,6 +1,7 @@
 //! Support requests and tailored offers: what a request must say, what an
 //! offer must say, and what an offer would cost the person who asked.
 
+use crate::domain::ids::{ListingId, PlanId};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -30,7 +31,7 @@ pub const UNANSWERED_AFTER_DAYS: i64 = 7;
 /// one answer can name every problem.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RequestInput {
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<PlanId>,
     pub category: Option<String>,
     pub unit: Option<String>,
     pub areas: Option<Vec<String>>,
@@ -48,7 +49,7 @@ pub struct RequestInput {
 /// A checked request, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SupportRequest {
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub category: Category,
     /// What the quantity counts: hours unless the holder says otherwise.
     pub unit: Unit,
@@ -174,7 +175,7 @@ pub fn expires_on(posted: NaiveDate, start: NaiveDate, end: NaiveDate) -> NaiveD
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct OfferInput {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub listing_id: Option<i64>,
+    pub listing_id: Option<ListingId>,
     pub price: Option<PriceInput>,
     pub rates: Option<Vec<RateInput>>,
     pub fees: Option<Vec<FeeInput>>,

@@ -2,6 +2,7 @@
 //! row in the database decides whether the token still works, so signing out
 //! takes effect at once.
 
+use crate::domain::ids::AccountId;
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ pub struct Claims {
 }
 
 impl Claims {
-    pub fn account_id(&self) -> Option<i64> {
+    pub fn account_id(&self) -> Option<AccountId> {
         self.sub.parse().ok()
     }
 }
@@ -66,7 +67,7 @@ impl TokenKeys {
     /// Signs a token for a session, valid from `now` for the configured lifetime.
     pub fn issue(
         &self,
-        account_id: i64,
+        account_id: AccountId,
         session_id: &str,
         now: DateTime<Utc>,
     ) -> (String, DateTime<Utc>) {
@@ -129,9 +130,9 @@ mod tests {
     #[test]
     fn a_token_round_trips() {
         let keys = keys(&[7; 32]);
-        let (token, expires) = keys.issue(42, "session-1", Utc::now());
+        let (token, expires) = keys.issue(AccountId(42), "session-1", Utc::now());
         let claims = keys.verify(&token).unwrap();
-        assert_eq!(claims.account_id(), Some(42));
+        assert_eq!(claims.account_id(), Some(AccountId(42)));
         assert_eq!(claims.sid, "session-1");
         assert_eq!(claims.exp, expires.timestamp());
     }
@@ -139,10 +140,10 @@ mod tests {
     #[test]
     fn expired_tampered_and_foreign_tokens_fail() {
         let keys_a = keys(&[7; 32]);
-        let (old, _) = keys_a.issue(1, "s", Utc::now() - Duration::hours(9));
+        let (old, _) = keys_a.issue(AccountId(1), "s", Utc::now() - Duration::hours(9));
         assert_eq!(keys_a.verify(&old), Err(TokenError::Expired));
 
-        let (token, _) = keys_a.issue(1, "s", Utc::now());
+        let (token, _) = keys_a.issue(AccountId(1), "s", Utc::now());
         let keys_b = keys(&[8; 32]);
         assert_eq!(keys_b.verify(&token), Err(TokenError::Invalid));
 

@@ -3,6 +3,7 @@
 //! synonyms) and filters; facet counts and ordering are worked out over the
 //! matches from the documents kept in memory beside the index.
 
+use crate::domain::ids::ListingId;
 use std::collections::{BTreeMap, HashMap};
 
 use rustc_hash::FxHashMap;
@@ -82,7 +83,7 @@ struct Inner {
 /// The indexed listings in memory, for facet counts and ordering over every match.
 #[derive(Default)]
 struct Kept {
-    docs: FxHashMap<i64, KeptDocument>,
+    docs: FxHashMap<ListingId, KeptDocument>,
     /// Each facet's values, numbered as first seen, so counting needs no string hashing.
     facet_values: [FacetValues; FACETS.len()],
 }
@@ -302,11 +303,11 @@ impl EmbeddedEngine {
             .iter()
             .chain(changes.upserts.iter().map(|d| &d.id))
         {
-            writer.delete_term(Term::from_field_i64(f.id, *id));
+            writer.delete_term(Term::from_field_i64(f.id, id.get()));
         }
         for doc in &changes.upserts {
             let mut indexed = TantivyDocument::new();
-            indexed.add_i64(f.id, doc.id);
+            indexed.add_i64(f.id, doc.id.get());
             indexed.add_i64(f.price, doc.price_pence);
             indexed.add_text(f.doc, serde_json::to_string(doc).map_err(failed)?);
             let texts: [Vec<&str>; 6] = [
@@ -533,7 +534,7 @@ impl EmbeddedEngine {
         let mut found: Vec<(&KeptDocument, Score, f64)> = matches
             .iter()
             .filter_map(|(id, score)| {
-                kept.docs.get(id).map(|listing| {
+                kept.docs.get(&ListingId(*id)).map(|listing| {
                     let distance = origin.map_or(0.0, |o| distance_km(o, listing.doc.geo));
                     (listing, *score, distance)
                 })

@@ -6,7 +6,7 @@
 
 pub mod embedded;
 pub mod meili;
-
+use crate::domain::ids::{AccountId, ListingId};
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
@@ -18,13 +18,13 @@ use crate::domain::vocab::Unit;
 /// What is indexed for a published listing. Field names are Meilisearch's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListingDocument {
-    pub id: i64,
+    pub id: ListingId,
     pub title: String,
     pub description: String,
     pub category: String,
     pub category_label: String,
     pub tags: Vec<String>,
-    pub provider_id: i64,
+    pub provider_id: AccountId,
     pub provider_name: String,
     pub kind: String,
     pub employment: Option<String>,
@@ -87,7 +87,7 @@ pub enum SearchError {
 #[derive(Debug, Clone, Default)]
 pub struct IndexChanges {
     pub upserts: Vec<ListingDocument>,
-    pub deletes: Vec<i64>,
+    pub deletes: Vec<ListingId>,
     /// Remove everything first (a rebuild).
     pub clear: bool,
 }

@@ -6,6 +6,7 @@
 //! Not seeing something answers 404, as if it did not exist; seeing it but
 //! not being allowed to change it answers 403.
 
+use crate::domain::ids::{AccountId, PlanId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -23,13 +24,13 @@ use crate::store::{DbConnection, StoreError};
 /// Someone named in an answer: their account id and name.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccountRef {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Account {
-    pub id: i64,
+    pub id: AccountId,
     /// None only for an imported organisation nobody has claimed yet.
     pub email: Option<String>,
     pub name: String,
@@ -109,7 +110,7 @@ pub fn standing(
 pub fn visible_plan(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
+    id: PlanId,
 ) -> Result<(PlanRow, ActingAs), AppError> {
     let plan = plan_store::find(conn, id)?.ok_or(AppError::NotFound)?;
     let acting = standing(conn, account, &plan)?.ok_or(AppError::NotFound)?;
@@ -121,7 +122,7 @@ pub fn visible_plan(
 pub(crate) fn locked_plan(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
+    id: PlanId,
 ) -> Result<(PlanLock, PlanRow, ActingAs), AppError> {
     let lock = locks::lock_plan(conn, id)?.ok_or(AppError::NotFound)?;
     let (plan, acting) = visible_plan(conn, account, id)?;
@@ -208,7 +209,7 @@ pub fn audience(
 /// live listing of this seller.
 pub fn fits_seller(
     conn: &mut DbConnection,
-    seller_id: i64,
+    seller_id: AccountId,
     row: &RequestRow,
 ) -> Result<bool, AppError> {
     let served = request_store::served_by(conn, seller_id)?;

@@ -1,6 +1,7 @@
 //! Registering, signing in and out, and changing one's own account.
 //! Each function is one use case; the API and the pages both call them.
 
+use crate::domain::ids::AccountId;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, Utc};
@@ -373,7 +374,7 @@ pub fn sign_in_demo(
 }
 
 /// The name of an account, for showing beside what they did.
-pub fn name_of(conn: &mut DbConnection, id: i64) -> Result<String, AppError> {
+pub fn name_of(conn: &mut DbConnection, id: AccountId) -> Result<String, AppError> {
     Ok(store::find(conn, id)?
         .map(|a| a.name)
         .unwrap_or_else(|| "Unknown".into()))

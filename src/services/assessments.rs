@@ -1,6 +1,7 @@
 //! Budgets up front: a council's allocation table, a holder's
 //! self-assessment and the indicative budget it gives, and outcome ratings.
 
+use crate::domain::ids::{AccountId, PlanId};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -73,7 +74,7 @@ pub fn put_allocation(
 fn standing_to_holder(
     conn: &mut DbConnection,
     account: &Account,
-    holder_id: i64,
+    holder_id: AccountId,
 ) -> Result<(ActingAs, String), AppError> {
     let holder = account_store::find(conn, holder_id)?.ok_or(AppError::NotFound)?;
     let council = match (holder.role, holder.council_code) {
@@ -113,7 +114,7 @@ pub struct QuestionView {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AssessmentView {
-    pub holder_id: i64,
+    pub holder_id: AccountId,
     pub council: String,
     pub questions: Vec<QuestionView>,
     pub answers: Answers,
@@ -123,14 +124,14 @@ pub struct AssessmentView {
     pub max_points: u32,
     pub updated_at: Option<DateTime<Utc>>,
     /// Who last saved it, and as what.
-    pub updated_by: Option<i64>,
+    pub updated_by: Option<AccountId>,
     pub updated_acting_as: Option<ActingAs>,
     pub acting_as: ActingAs,
 }
 
 fn view(
     conn: &mut DbConnection,
-    holder_id: i64,
+    holder_id: AccountId,
     council: String,
     acting: ActingAs,
 ) -> Result<AssessmentView, AppError> {
@@ -173,7 +174,7 @@ fn view(
 pub fn get_assessment(
     conn: &mut DbConnection,
     account: &Account,
-    holder_id: Option<i64>,
+    holder_id: Option<AccountId>,
 ) -> Result<AssessmentView, AppError> {
     let holder_id = holder_id.unwrap_or(account.id);
     let (acting, council) = standing_to_holder(conn, account, holder_id)?;
@@ -182,7 +183,7 @@ pub fn get_assessment(
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AssessmentInput {
-    pub holder_id: Option<i64>,
+    pub holder_id: Option<AccountId>,
     pub answers: Option<Answers>,
 }
 
@@ -228,7 +229,7 @@ pub fn put_assessment(
 /// The holder's indicative budget, for the commissioner setting the real one.
 pub fn indicative_budget(
     conn: &mut DbConnection,
-    holder_id: i64,
+    holder_id: AccountId,
 ) -> Result<Option<Money>, AppError> {
     Ok(store::assessment_of(conn, holder_id)?.map(|r| Money::from_pence(r.indicative_pence)))
 }
@@ -245,7 +246,7 @@ pub struct RatingView {
     pub domain: OutcomeDomain,
     pub domain_label: &'static str,
     pub rating: i32,
-    pub rated_by: i64,
+    pub rated_by: AccountId,
     pub acting_as: String,
     pub rated_at: DateTime<Utc>,
 }
@@ -253,13 +254,13 @@ pub struct RatingView {
 pub fn ratings(
     conn: &mut DbConnection,
     account: &Account,
-    plan_id: i64,
+    plan_id: PlanId,
 ) -> Result<Vec<RatingView>, AppError> {
     visible_plan(conn, account, plan_id)?;
     rating_views(conn, plan_id)
 }
 
-fn rating_views(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<RatingView>, AppError> {
+fn rating_views(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<RatingView>, AppError> {
     store::ratings_of(conn, plan_id)?
         .into_iter()
         .map(|r| {
@@ -281,7 +282,7 @@ fn rating_views(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<RatingView>
 pub fn rate(
     conn: &mut DbConnection,
     account: &Account,
-    plan_id: i64,
+    plan_id: PlanId,
     input: RatingsInput,
     now: NaiveDateTime,
 ) -> Result<Vec<RatingView>, AppError> {

@@ -2,6 +2,7 @@
 //! side; declared interests in providers; and the rule that a broker buying
 //! from a provider they are tied to records the alternatives they considered.
 
+use crate::domain::ids::{AccountId, PlanId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -30,8 +31,8 @@ fn holder_or_representative(acting: ActingAs) -> Result<(), AppError> {
 pub fn grant_consent(
     conn: &mut DbConnection,
     account: &Account,
-    plan_id: i64,
-    broker_id: Option<i64>,
+    plan_id: PlanId,
+    broker_id: Option<AccountId>,
     now: DateTime<Utc>,
 ) -> Result<PlanView, AppError> {
     let broker_id = broker_id.ok_or_else(|| AppError::field("broker_id", "is required"))?;
@@ -73,8 +74,8 @@ pub fn grant_consent(
 pub fn revoke_consent(
     conn: &mut DbConnection,
     account: &Account,
-    plan_id: i64,
-    broker_id: i64,
+    plan_id: PlanId,
+    broker_id: AccountId,
     now: DateTime<Utc>,
 ) -> Result<PlanView, AppError> {
     let now = now.naive_utc();
@@ -100,7 +101,7 @@ pub fn revoke_consent(
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AffiliationView {
-    pub provider_id: i64,
+    pub provider_id: AccountId,
     pub provider_name: String,
     pub nature: AffiliationNature,
     pub nature_label: &'static str,
@@ -141,7 +142,7 @@ pub fn affiliations(
 pub fn declare(
     conn: &mut DbConnection,
     account: &Account,
-    provider_id: Option<i64>,
+    provider_id: Option<AccountId>,
     nature: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Vec<AffiliationView>, AppError> {
@@ -174,7 +175,7 @@ pub fn declare(
 }
 
 /// When the broker was given access to a plan, for the portfolio.
-fn client_plan_ids(conn: &mut DbConnection, account: &Account) -> Result<Vec<i64>, AppError> {
+fn client_plan_ids(conn: &mut DbConnection, account: &Account) -> Result<Vec<PlanId>, AppError> {
     broker_only(account)?;
     Ok(store::client_plans(conn, account.id)?)
 }
@@ -271,7 +272,7 @@ pub fn portfolio(
 /// A broker with access to a plan, and what they have declared.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BrokerOnPlan {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub interests: String,
 }
@@ -280,7 +281,7 @@ pub struct BrokerOnPlan {
 pub struct PlanBrokers {
     pub brokers: Vec<BrokerOnPlan>,
     /// Brokers the holder or a representative could give access to.
-    pub choices: Vec<(i64, String)>,
+    pub choices: Vec<(AccountId, String)>,
     /// Whether the caller may give and take back access.
     pub can_manage: bool,
 }
@@ -314,7 +315,7 @@ pub fn on_plan(conn: &mut DbConnection, plan: &PlanView) -> Result<PlanBrokers, 
 }
 
 /// What a broker has declared, in words a client can read before any purchase.
-fn declared_interests(conn: &mut DbConnection, broker_id: i64) -> Result<String, AppError> {
+fn declared_interests(conn: &mut DbConnection, broker_id: AccountId) -> Result<String, AppError> {
     let mut parts = Vec::new();
     for (provider_id, nature, _) in store::affiliations(conn, broker_id)? {
         let name = account_store::find(conn, provider_id)?

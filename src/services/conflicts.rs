@@ -10,6 +10,7 @@
 //!   each once, and shown to the holder.
 
 use crate::domain::accounts::Role;
+use crate::domain::ids::{AccountId, ListingId};
 use crate::domain::places::Places;
 use crate::domain::vocab::{ActingAs, AffiliationNature, Category, ListingStatus, Vocabulary};
 use crate::error::{AppError, FieldErrors};
@@ -26,9 +27,9 @@ pub struct Purchase<'a> {
     pub buyer: &'a Account,
     pub acting: ActingAs,
     pub plan: &'a PlanRow,
-    pub seller_id: i64,
+    pub seller_id: AccountId,
     pub category: Category,
-    pub alternatives: &'a [i64],
+    pub alternatives: &'a [ListingId],
 }
 
 /// A seller who acts for the plan's holder (a broker with consent or a
@@ -36,7 +37,7 @@ pub struct Purchase<'a> {
 /// `what` completes "they cannot … themselves".
 fn require_agreement(
     conn: &mut DbConnection,
-    seller_id: i64,
+    seller_id: AccountId,
     plan: &PlanRow,
     what: &str,
 ) -> Result<(), AppError> {
@@ -103,7 +104,7 @@ fn check_alternatives(
     conn: &mut DbConnection,
     purchase: &Purchase,
     area: &[String],
-    excluded: &[i64],
+    excluded: &[AccountId],
     needed: i64,
     nature: Option<AffiliationNature>,
 ) -> Result<Vec<String>, AppError> {
@@ -170,8 +171,8 @@ pub fn check_offer(
 /// What a commissioner sends to record the council's agreement.
 #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct AgreementInput {
-    pub holder_id: Option<i64>,
-    pub seller_id: Option<i64>,
+    pub holder_id: Option<AccountId>,
+    pub seller_id: Option<AccountId>,
     /// Why the council agrees: shown on the holder's record.
     pub note: Option<String>,
 }
@@ -179,8 +180,8 @@ pub struct AgreementInput {
 /// The council's recorded agreement to one holder buying from one seller.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Agreement {
-    pub holder_id: i64,
-    pub seller_id: i64,
+    pub holder_id: AccountId,
+    pub seller_id: AccountId,
     pub note: String,
 }
 
@@ -268,8 +269,8 @@ pub const ALTERNATIVES_NEEDED: i64 = 3;
 /// A broker's interest in a seller: their own listings count as owned.
 pub fn affiliation_with(
     conn: &mut DbConnection,
-    broker_id: i64,
-    seller_id: i64,
+    broker_id: AccountId,
+    seller_id: AccountId,
 ) -> Result<Option<AffiliationNature>, AppError> {
     if broker_id == seller_id {
         return Ok(Some(AffiliationNature::Owner));
@@ -279,8 +280,11 @@ pub fn affiliation_with(
 
 /// The sellers a broker is tied to by a declared interest (their own
 /// listings count too, as the broker's own id).
-pub fn tied_sellers(conn: &mut DbConnection, broker_id: i64) -> Result<Vec<i64>, AppError> {
-    let mut tied: Vec<i64> = broker_store::affiliations(conn, broker_id)?
+pub fn tied_sellers(
+    conn: &mut DbConnection,
+    broker_id: AccountId,
+) -> Result<Vec<AccountId>, AppError> {
+    let mut tied: Vec<AccountId> = broker_store::affiliations(conn, broker_id)?
         .into_iter()
         .map(|(provider, ..)| provider)
         .collect();
@@ -296,7 +300,7 @@ pub fn alternatives_needed(
     conn: &mut DbConnection,
     category: Category,
     districts: &[String],
-    excluded: &[i64],
+    excluded: &[AccountId],
 ) -> Result<i64, AppError> {
     let others = broker_store::other_sellers_serving(conn, category, districts, excluded)?;
     Ok(others.min(ALTERNATIVES_NEEDED))

@@ -4,6 +4,7 @@
 //! between the National Living Wage and about £18 an hour). Generated from a
 //! fixed seed, so every demo looks the same.
 
+use crate::domain::ids::AccountId;
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -228,7 +229,7 @@ fn provider_fees(rng: &mut StdRng, category: Category) -> Vec<Fee> {
 }
 
 struct Seller {
-    id: i64,
+    id: AccountId,
     kind: SellerKind,
     district: String,
 }
@@ -242,7 +243,7 @@ fn demo_seller(
     district: &str,
     password_hash: &str,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<AccountId, AppError> {
     let row = account_store::insert(
         conn,
         &NewAccount {
@@ -329,7 +330,7 @@ pub fn seed(
         .iter()
         .find(|s| s.kind == SellerKind::PersonalAssistant)
         .map(|s| s.id)
-        .unwrap_or_default();
+        .unwrap_or(AccountId(0));
     let mut created = 0;
     for seller in &sellers {
         let profile = Profile {

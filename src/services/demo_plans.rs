@@ -1,6 +1,7 @@
 //! Demo plans: Amina has an approved plan with a mixed budget to buy from,
 //! and George's plan waits in the commissioner's queue.
 
+use crate::domain::ids::PlanId;
 use chrono::{DateTime, Duration, Utc};
 
 use super::access::Account;
@@ -35,7 +36,7 @@ fn ask_for_evening_support(
     conn: &mut DbConnection,
     amina: &Account,
     fatima: &Account,
-    plan_id: i64,
+    plan_id: PlanId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let served = crate::store::requests::served_by(conn, fatima.id)?;

@@ -2,6 +2,7 @@
 //! first answer in the same transaction as what it created, and a repeat with
 //! the same key and body gets that answer back instead of creating again.
 
+use crate::domain::ids::AccountId;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -23,7 +24,7 @@ pub enum Created<T> {
 
 fn replay(
     conn: &mut DbConnection,
-    account_id: i64,
+    account_id: AccountId,
     idempotency: Option<&Idempotency>,
 ) -> Result<Option<String>, AppError> {
     let Some(idem) = idempotency else {
@@ -43,7 +44,7 @@ fn replay(
 /// stores its answer under the key.
 pub fn create_once<T: Serialize>(
     conn: &mut DbConnection,
-    account_id: i64,
+    account_id: AccountId,
     idempotency: Option<&Idempotency>,
     now: NaiveDateTime,
     work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,

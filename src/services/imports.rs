@@ -8,6 +8,7 @@
 //! docs/imports.md). In both, bad rows are skipped with a reason and the good
 //! rows go in as one transaction.
 
+use crate::domain::ids::AccountId;
 use std::collections::HashSet;
 use std::io::Read;
 
@@ -217,7 +218,7 @@ fn provider_account(
     conn: &mut DbConnection,
     location: &CqcLocation,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<AccountId, AppError> {
     if let Some(profile) = seller_store::find_by_cqc_provider(conn, &location.provider_id)? {
         return Ok(profile.account_id);
     }

@@ -1,5 +1,6 @@
 //! Publishing, changing and withdrawing offers, and showing them with their true cost.
 
+use crate::domain::ids::{AccountId, ListingId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -32,7 +33,7 @@ pub fn seller_kind(role: Role) -> Option<SellerKind> {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SellerRef {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub kind: SellerKind,
 }
@@ -77,7 +78,7 @@ pub struct WorkedExample {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ListingView {
-    pub id: i64,
+    pub id: ListingId,
     pub provider: SellerRef,
     pub title: String,
     pub description: String,
@@ -271,7 +272,11 @@ pub fn require_seller_kind(actor: &Account) -> Result<SellerKind, AppError> {
 }
 
 /// A listing the actor owns; anyone else's is "not found".
-fn owned(conn: &mut DbConnection, actor: &Account, id: i64) -> Result<StoredListing, AppError> {
+fn owned(
+    conn: &mut DbConnection,
+    actor: &Account,
+    id: ListingId,
+) -> Result<StoredListing, AppError> {
     store::find(conn, id)?
         .filter(|l| l.owner_id == actor.id)
         .ok_or(AppError::NotFound)
@@ -302,7 +307,7 @@ pub fn create(
 pub fn get(
     conn: &mut DbConnection,
     viewer: Option<&Account>,
-    id: i64,
+    id: ListingId,
     now: DateTime<Utc>,
 ) -> Result<ListingView, AppError> {
     let listing = store::find(conn, id)?.ok_or(AppError::NotFound)?;
@@ -315,7 +320,11 @@ pub fn get(
 
 /// One of the seller's own listings as stored, to fill the edit form; any
 /// other listing is not found.
-pub fn own(conn: &mut DbConnection, owner: &Account, id: i64) -> Result<StoredListing, AppError> {
+pub fn own(
+    conn: &mut DbConnection,
+    owner: &Account,
+    id: ListingId,
+) -> Result<StoredListing, AppError> {
     store::find(conn, id)?
         .filter(|l| l.owner_id == owner.id)
         .ok_or(AppError::NotFound)
@@ -325,7 +334,7 @@ pub fn update(
     conn: &mut DbConnection,
     places: &Places,
     actor: &Account,
-    id: i64,
+    id: ListingId,
     patch: ListingInput,
     now: DateTime<Utc>,
 ) -> Result<ListingView, AppError> {
@@ -352,7 +361,7 @@ pub fn update(
 pub fn withdraw(
     conn: &mut DbConnection,
     actor: &Account,
-    id: i64,
+    id: ListingId,
     now: DateTime<Utc>,
 ) -> Result<ListingView, AppError> {
     require_seller_kind(actor)?;
@@ -397,7 +406,7 @@ pub fn mine(
 /// A seller's live (published) listings, for their public profile.
 pub fn live_of(
     conn: &mut DbConnection,
-    seller_id: i64,
+    seller_id: AccountId,
     offset: i64,
     limit: i64,
     now: DateTime<Utc>,
@@ -438,7 +447,7 @@ pub struct PriceChange {
 pub fn price_history(
     conn: &mut DbConnection,
     viewer: Option<&Account>,
-    id: i64,
+    id: ListingId,
     now: DateTime<Utc>,
 ) -> Result<Vec<PriceChange>, AppError> {
     get(conn, viewer, id, now)?;

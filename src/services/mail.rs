@@ -3,6 +3,7 @@
 //! sent by a worker: by SMTP when `SMTP_URL` is set, otherwise kept in the
 //! operator's mailbox and as `.eml` files under the data directory.
 
+use crate::domain::ids::AccountId;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -54,7 +55,7 @@ struct HtmlBody<'a> {
 
 /// Someone to tell, by account.
 pub struct Recipient {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub name: String,
     pub email: String,
 }
@@ -93,7 +94,7 @@ fn operator_only(account: &Account) -> Result<(), AppError> {
 
 pub fn recipient(
     conn: &mut DbConnection,
-    account_id: i64,
+    account_id: AccountId,
 ) -> Result<Option<Recipient>, StoreError> {
     Ok(account_store::find(conn, account_id)?.and_then(Recipient::of))
 }

@@ -1,6 +1,7 @@
 //! The local directory as open data: published listings in the shape of the
 //! Open Referral UK profile of HSDS 3, with ids as UUIDs derived from ours.
 
+use crate::domain::ids::ListingId;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -27,15 +28,15 @@ const SERVICE_PREFIX: &[u8; 6] = b"bspoke";
 
 /// A service's id: a version 8 UUID that carries the listing id, so the feed
 /// can find the listing again without a lookup table.
-pub fn service_id(listing_id: i64) -> Uuid {
+pub fn service_id(listing_id: ListingId) -> Uuid {
     let mut bytes = [0u8; 16];
     bytes[..6].copy_from_slice(SERVICE_PREFIX);
-    bytes[9..].copy_from_slice(&listing_id.to_be_bytes()[1..]);
+    bytes[9..].copy_from_slice(&listing_id.get().to_be_bytes()[1..]);
     Uuid::new_v8(bytes)
 }
 
 /// The listing a service id names, if it is one of ours.
-pub fn listing_of(id: &str) -> Option<i64> {
+pub fn listing_of(id: &str) -> Option<ListingId> {
     let uuid = Uuid::parse_str(id).ok()?;
     let bytes = uuid.as_bytes();
     if &bytes[..6] != SERVICE_PREFIX || uuid.get_version_num() != 8 {
@@ -43,7 +44,7 @@ pub fn listing_of(id: &str) -> Option<i64> {
     }
     let mut id = [0u8; 8];
     id[1..].copy_from_slice(&bytes[9..]);
-    let listing_id = i64::from_be_bytes(id);
+    let listing_id = ListingId(i64::from_be_bytes(id));
     (service_id(listing_id) == uuid).then_some(listing_id)
 }
 
@@ -234,11 +235,11 @@ mod tests {
 
     #[test]
     fn service_ids_carry_the_listing_id() {
-        let id = service_id(12_345);
+        let id = service_id(ListingId(12_345));
         assert_eq!(id.get_version_num(), 8);
-        assert_eq!(listing_of(&id.to_string()), Some(12_345));
-        assert_eq!(service_id(12_345), id, "stable");
-        assert_ne!(service_id(12_346), id);
+        assert_eq!(listing_of(&id.to_string()), Some(ListingId(12_345)));
+        assert_eq!(service_id(ListingId(12_345)), id, "stable");
+        assert_ne!(service_id(ListingId(12_346)), id);
         assert_eq!(listing_of(&Uuid::new_v4().to_string()), None);
         assert_eq!(listing_of("not-a-uuid"), None);
     }

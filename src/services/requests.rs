@@ -2,6 +2,7 @@
 //! listings serve the category and district see only what the request shares
 //! and are told of it, at once or in a daily digest.
 
+use crate::domain::ids::{AccountId, PlanId};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
@@ -59,11 +60,11 @@ pub struct RequestView {
     pub created_at: DateTime<Utc>,
     /// Holder side: which plan, which outcome, who posted it and as what.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<PlanId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub requested_by: Option<i64>,
+    pub requested_by: Option<AccountId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acting_as: Option<ActingAs>,
     /// Seller: their own open or accepted offer on it, if any.
@@ -75,7 +76,7 @@ pub fn view(
     conn: &mut DbConnection,
     row: RequestRow,
     audience: Audience,
-    viewer_id: i64,
+    viewer_id: AccountId,
     today: NaiveDate,
 ) -> Result<RequestView, AppError> {
     let mut views = views(conn, vec![(row, audience)], viewer_id, today)?;
@@ -87,7 +88,7 @@ pub fn view(
 pub fn views(
     conn: &mut DbConnection,
     rows: Vec<(RequestRow, Audience)>,
-    viewer_id: i64,
+    viewer_id: AccountId,
     today: NaiveDate,
 ) -> Result<Vec<RequestView>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|(r, _)| r.id).collect();
@@ -346,7 +347,7 @@ pub fn list(
         Role::Provider | Role::PersonalAssistant => Vec::new(),
         _ => plan_store::ids_for_holder_side(conn, account.id)?,
     };
-    let mut standings: HashMap<i64, Option<ActingAs>> = HashMap::new();
+    let mut standings: HashMap<PlanId, Option<ActingAs>> = HashMap::new();
     for row in store::of_plans(conn, &plan_ids)? {
         let acting = match standings.get(&row.plan_id) {
             Some(known) => *known,
@@ -485,7 +486,7 @@ pub fn send_digests(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize
 /// `since` (all of them for a first digest). True when a message was written.
 fn tell_seller_of_new_requests(
     conn: &mut DbConnection,
-    seller: i64,
+    seller: AccountId,
     since: Option<NaiveDateTime>,
     today: NaiveDate,
     now: NaiveDateTime,

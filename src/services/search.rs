@@ -1,6 +1,7 @@
 //! Search: keeping the engine in step with the database through the outbox,
 //! answering searches, and recording them for the council.
 
+use crate::domain::ids::{AccountId, ListingId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -35,7 +36,7 @@ const IDLE_POLL: Duration = Duration::from_millis(100);
 fn document(
     conn: &mut DbConnection,
     places: &Places,
-    owners: &mut HashMap<i64, AccountRow>,
+    owners: &mut HashMap<AccountId, AccountRow>,
     listing: &StoredListing,
 ) -> Result<Option<ListingDocument>, AppError> {
     let content = &listing.content;
@@ -110,10 +111,10 @@ fn changes_for(
     rows: &[OutboxRow],
 ) -> Result<IndexChanges, AppError> {
     let clear = rows.first().is_some_and(|r| r.listing_id.is_none());
-    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.listing_id).collect();
+    let mut ids: Vec<ListingId> = rows.iter().filter_map(|r| r.listing_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let found: HashMap<i64, StoredListing> = listing_store::find_many(conn, &ids)?
+    let found: HashMap<ListingId, StoredListing> = listing_store::find_many(conn, &ids)?
         .into_iter()
         .map(|l| (l.id, l))
         .collect();
@@ -303,13 +304,13 @@ pub struct PriceView {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProviderView {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchItem {
-    pub id: i64,
+    pub id: ListingId,
     pub title: String,
     pub category: String,
     pub category_label: String,
@@ -431,7 +432,7 @@ pub async fn search(
 }
 
 /// Queues every listing of an account again (its name, shown in results, changed).
-pub fn reindex_owner(conn: &mut DbConnection, owner_id: i64) -> Result<(), StoreError> {
+pub fn reindex_owner(conn: &mut DbConnection, owner_id: AccountId) -> Result<(), StoreError> {
     let ids = listing_store::ids_of_owner(conn, owner_id)?;
     store::enqueue(conn, &ids, Utc::now().naive_utc())
 }

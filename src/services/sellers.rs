@@ -1,5 +1,6 @@
 //! Seller profiles: a seller keeps theirs up to date; anyone may read it.
 
+use crate::domain::ids::AccountId;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -15,7 +16,7 @@ use crate::store::{accounts as account_store, DbConnection};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SellerView {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub kind: SellerKind,
     pub kind_label: &'static str,
@@ -80,7 +81,7 @@ fn profile_of(row: Option<SellerProfileRow>) -> Profile {
 /// A seller's public profile with their live listings (the first `limit`).
 pub fn public_profile(
     conn: &mut DbConnection,
-    seller_id: i64,
+    seller_id: AccountId,
     limit: i64,
     now: DateTime<Utc>,
 ) -> Result<SellerView, AppError> {
@@ -91,7 +92,7 @@ pub fn public_profile(
 /// sees a personal assistant's home address and postcode.
 fn profile_view(
     conn: &mut DbConnection,
-    seller_id: i64,
+    seller_id: AccountId,
     for_owner: bool,
     limit: i64,
     now: DateTime<Utc>,
@@ -173,7 +174,7 @@ pub fn save_profile(
 }
 
 pub fn row_of(
-    account_id: i64,
+    account_id: AccountId,
     kind: SellerKind,
     profile: &Profile,
     now: DateTime<Utc>,

@@ -1,5 +1,6 @@
 //! Accounts, their sessions and the sign-in throttle.
 
+use crate::domain::ids::AccountId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,7 +13,7 @@ use diesel::dsl::{count_star, max, min};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
 pub struct AccountRow {
-    pub id: i64,
+    pub id: AccountId,
     /// None for an organisation imported from the CQC directory and not yet claimed.
     pub email: Option<String>,
     pub name: String,
@@ -39,10 +40,11 @@ pub struct NewAccount<'a> {
 
 /// Inserts an account; a taken email is reported as `Ok(None)`.
 pub fn insert(conn: &mut DbConnection, new: &NewAccount) -> Result<Option<AccountRow>, StoreError> {
-    let inserted: Result<i64, _> = on_backend!(conn, |c| diesel::insert_into(accounts::table)
-        .values(new)
-        .returning(accounts::id)
-        .get_result(c));
+    let inserted: Result<AccountId, _> =
+        on_backend!(conn, |c| diesel::insert_into(accounts::table)
+            .values(new)
+            .returning(accounts::id)
+            .get_result(c));
     match inserted {
         Ok(id) => find(conn, id),
         Err(diesel::result::Error::DatabaseError(
@@ -64,7 +66,7 @@ pub fn find_by_email(
         .optional()?)
 }
 
-pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<AccountRow>, StoreError> {
+pub fn find(conn: &mut DbConnection, id: AccountId) -> Result<Option<AccountRow>, StoreError> {
     Ok(accounts::table
         .find(id)
         .select(AccountRow::as_select())
@@ -88,7 +90,7 @@ pub fn of_council(
 
 pub fn update_profile(
     conn: &mut DbConnection,
-    id: i64,
+    id: AccountId,
     name: &str,
     postcode: Option<&str>,
     district: Option<&str>,
@@ -106,7 +108,7 @@ pub fn update_profile(
 pub fn insert_session(
     conn: &mut DbConnection,
     session_id: &str,
-    account_id: i64,
+    account_id: AccountId,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
 ) -> Result<(), StoreError> {

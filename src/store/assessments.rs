@@ -1,5 +1,6 @@
 //! Councils' allocation tables, holders' self-assessments and outcome ratings.
 
+use crate::domain::ids::{AccountId, PlanId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -21,7 +22,7 @@ pub fn save_allocation(
     conn: &mut DbConnection,
     council: &str,
     allocation: &str,
-    by: i64,
+    by: AccountId,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     diesel::delete(council_allocations::table.find(council)).execute(conn)?;
@@ -39,19 +40,19 @@ pub fn save_allocation(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = self_assessments)]
 pub struct AssessmentRow {
-    pub holder_id: i64,
+    pub holder_id: AccountId,
     pub council_code: String,
     pub answers: String,
     pub points: i32,
     pub indicative_pence: i64,
-    pub updated_by: i64,
+    pub updated_by: AccountId,
     pub acting_as: ActingAs,
     pub updated_at: NaiveDateTime,
 }
 
 pub fn assessment_of(
     conn: &mut DbConnection,
-    holder_id: i64,
+    holder_id: AccountId,
 ) -> Result<Option<AssessmentRow>, StoreError> {
     Ok(self_assessments::table
         .find(holder_id)
@@ -82,21 +83,21 @@ pub fn save_assessment(conn: &mut DbConnection, row: &AssessmentRow) -> Result<(
 #[diesel(table_name = outcome_ratings)]
 pub struct RatingRow {
     pub id: i64,
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub stage: String,
     pub domain: OutcomeDomain,
     pub rating: i32,
-    pub rated_by: i64,
+    pub rated_by: AccountId,
     pub acting_as: ActingAs,
     pub rated_at: NaiveDateTime,
 }
 
 pub struct NewRating<'a> {
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub stage: &'a str,
     pub domain: OutcomeDomain,
     pub rating: i32,
-    pub rated_by: i64,
+    pub rated_by: AccountId,
     pub acting_as: ActingAs,
 }
 
@@ -122,7 +123,7 @@ pub fn add_ratings(
 }
 
 /// A plan's ratings, oldest first.
-pub fn ratings_of(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<RatingRow>, StoreError> {
+pub fn ratings_of(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<RatingRow>, StoreError> {
     Ok(outcome_ratings::table
         .filter(outcome_ratings::plan_id.eq(plan_id))
         .order((outcome_ratings::rated_at, outcome_ratings::id))

@@ -1,6 +1,7 @@
 //! Brokers: the consent holders give them on plans, and their declared
 //! interests in providers.
 
+use crate::domain::ids::{AccountId, PlanId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,8 +13,8 @@ use crate::domain::vocab::{AffiliationNature, Category};
 /// Records a holder's consent; false when the broker already had it.
 pub fn grant(
     conn: &mut DbConnection,
-    plan_id: i64,
-    broker_id: i64,
+    plan_id: PlanId,
+    broker_id: AccountId,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
     let existing: i64 = plan_brokers::table
@@ -35,7 +36,11 @@ pub fn grant(
 }
 
 /// Withdraws consent; false when the broker did not have it.
-pub fn revoke(conn: &mut DbConnection, plan_id: i64, broker_id: i64) -> Result<bool, StoreError> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    plan_id: PlanId,
+    broker_id: AccountId,
+) -> Result<bool, StoreError> {
     let removed = diesel::delete(
         plan_brokers::table
             .filter(plan_brokers::plan_id.eq(plan_id))
@@ -46,7 +51,10 @@ pub fn revoke(conn: &mut DbConnection, plan_id: i64, broker_id: i64) -> Result<b
 }
 
 /// The plans a broker has consent on.
-pub fn client_plans(conn: &mut DbConnection, broker_id: i64) -> Result<Vec<i64>, StoreError> {
+pub fn client_plans(
+    conn: &mut DbConnection,
+    broker_id: AccountId,
+) -> Result<Vec<PlanId>, StoreError> {
     Ok(plan_brokers::table
         .filter(plan_brokers::broker_id.eq(broker_id))
         .order(plan_brokers::plan_id)
@@ -57,8 +65,8 @@ pub fn client_plans(conn: &mut DbConnection, broker_id: i64) -> Result<Vec<i64>,
 /// Declares (or re-declares) an interest in a provider.
 pub fn declare(
     conn: &mut DbConnection,
-    broker_id: i64,
-    provider_id: i64,
+    broker_id: AccountId,
+    provider_id: AccountId,
     nature: AffiliationNature,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
@@ -84,8 +92,8 @@ pub fn declare(
 /// A broker's declared interests: (provider, nature, declared at).
 pub fn affiliations(
     conn: &mut DbConnection,
-    broker_id: i64,
-) -> Result<Vec<(i64, AffiliationNature, NaiveDateTime)>, StoreError> {
+    broker_id: AccountId,
+) -> Result<Vec<(AccountId, AffiliationNature, NaiveDateTime)>, StoreError> {
     Ok(broker_affiliations::table
         .filter(broker_affiliations::broker_id.eq(broker_id))
         .order(broker_affiliations::provider_id)
@@ -99,8 +107,8 @@ pub fn affiliations(
 
 pub fn affiliation(
     conn: &mut DbConnection,
-    broker_id: i64,
-    provider_id: i64,
+    broker_id: AccountId,
+    provider_id: AccountId,
 ) -> Result<Option<AffiliationNature>, StoreError> {
     Ok(broker_affiliations::table
         .find((broker_id, provider_id))
@@ -115,9 +123,9 @@ pub fn other_sellers_serving(
     conn: &mut DbConnection,
     category: Category,
     districts: &[String],
-    excluding: &[i64],
+    excluding: &[AccountId],
 ) -> Result<i64, StoreError> {
-    let sellers: Vec<i64> = listings::table
+    let sellers: Vec<AccountId> = listings::table
         .inner_join(listing_areas::table.on(listing_areas::listing_id.eq(listings::id)))
         .filter(listings::category.eq(category))
         .filter(listings::status.eq("published"))
@@ -130,7 +138,7 @@ pub fn other_sellers_serving(
 }
 
 /// Every broker account by name, for the holder choosing one.
-pub fn all_brokers(conn: &mut DbConnection) -> Result<Vec<(i64, String)>, StoreError> {
+pub fn all_brokers(conn: &mut DbConnection) -> Result<Vec<(AccountId, String)>, StoreError> {
     use super::schema::accounts;
     Ok(accounts::table
         .filter(accounts::role.eq(Role::Broker))

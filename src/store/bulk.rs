@@ -2,6 +2,7 @@
 //! so a synthetic market of a million commissions takes minutes, not hours.
 //! Nothing the running product does goes through here.
 
+use crate::domain::ids::{AccountId, CommissionId, ListingId, PlanId, PortionId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -20,8 +21,8 @@ const ROWS_PER_STATEMENT: usize = 500;
 /// A published, priced listing as the generator picks from it.
 #[derive(Debug, Clone, Queryable)]
 pub struct PricedListing {
-    pub id: i64,
-    pub owner_id: i64,
+    pub id: ListingId,
+    pub owner_id: AccountId,
     pub title: String,
     pub category: Category,
     pub unit: Unit,
@@ -46,7 +47,7 @@ pub fn priced_listings(conn: &mut DbConnection) -> Result<Vec<PricedListing>, St
 }
 
 /// Every (listing, district it serves).
-pub fn all_listing_areas(conn: &mut DbConnection) -> Result<Vec<(i64, String)>, StoreError> {
+pub fn all_listing_areas(conn: &mut DbConnection) -> Result<Vec<(ListingId, String)>, StoreError> {
     Ok(listing_areas::table
         .order((listing_areas::listing_id, listing_areas::district))
         .select((listing_areas::listing_id, listing_areas::district))
@@ -57,13 +58,14 @@ pub fn all_listing_areas(conn: &mut DbConnection) -> Result<Vec<(i64, String)>, 
 pub fn insert_commissions(
     conn: &mut DbConnection,
     rows: &[CommissionRow],
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<CommissionId>, StoreError> {
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let made: Vec<i64> = on_backend!(conn, |c| diesel::insert_into(commissions::table)
-            .values(chunk)
-            .returning(commissions::id)
-            .get_results(c))?;
+        let made: Vec<CommissionId> =
+            on_backend!(conn, |c| diesel::insert_into(commissions::table)
+                .values(chunk)
+                .returning(commissions::id)
+                .get_results(c))?;
         ids.extend(made);
     }
     Ok(ids)
@@ -73,13 +75,13 @@ pub fn insert_commissions(
 #[diesel(table_name = ledger_entries)]
 #[diesel(treat_none_as_null = true)]
 pub struct NewLedgerEntry {
-    pub plan_id: i64,
-    pub portion_id: i64,
-    pub commission_id: Option<i64>,
+    pub plan_id: PlanId,
+    pub portion_id: PortionId,
+    pub commission_id: Option<CommissionId>,
     pub kind: &'static str,
     pub amount_pence: i64,
     pub at: NaiveDateTime,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<AccountId>,
     pub note: &'static str,
 }
 
@@ -125,11 +127,11 @@ pub fn insert_deliveries(
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = outcome_ratings)]
 pub struct NewOutcomeRating {
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub stage: &'static str,
     pub domain: &'static str,
     pub rating: i32,
-    pub rated_by: i64,
+    pub rated_by: AccountId,
     pub acting_as: &'static str,
     pub rated_at: NaiveDateTime,
 }
@@ -149,7 +151,7 @@ pub fn insert_ratings(
 /// Brokers' access to plans: (plan, broker, granted at).
 pub fn insert_plan_brokers(
     conn: &mut DbConnection,
-    rows: &[(i64, i64, NaiveDateTime)],
+    rows: &[(PlanId, AccountId, NaiveDateTime)],
 ) -> Result<(), StoreError> {
     let values: Vec<_> = rows
         .iter()
@@ -185,7 +187,7 @@ pub fn analyze(conn: &mut DbConnection) -> Result<(), StoreError> {
 /// it takes no plan locks (see `locks`).
 pub fn set_portion_balances(
     conn: &mut DbConnection,
-    balances: &[(i64, i64, i64, i64)],
+    balances: &[(PortionId, i64, i64, i64)],
 ) -> Result<(), StoreError> {
     for (portion, budget, committed, spent) in balances {
         diesel::update(plan_portions::table.find(portion))

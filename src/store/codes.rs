@@ -1,5 +1,6 @@
-//! How typed values are kept in text columns: each vocabulary by its code
-//! (`stored_as_code!`), structured values as JSON ([`Json`]). Rows carry these
+//! How typed values are kept in columns: each vocabulary by its code in a
+//! text column (`stored_as_code!`), structured values as JSON ([`Json`]), and
+//! the ids of `domain::ids` as the `BIGINT` they are (`stored_as_id!`). Rows carry these
 //! types, so nothing above the store decodes a column by hand. A code the
 //! program does not know fails the query as a deserialisation error, which the
 //! API answers as a 500 naming no data.
@@ -15,13 +16,14 @@ use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
 use diesel::pg::Pg;
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::Sqlite;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::MultiBackend;
 use crate::domain::accounts::Role;
+use crate::domain::ids::*;
 use crate::domain::vocab::*;
 
 /// A value kept as a code in a text column.
@@ -118,6 +120,45 @@ stored_as_code!(
     AlertFrequency,
     ActingAs,
 );
+
+/// An id is its number: each backend reads and writes it as `i64` does.
+macro_rules! stored_as_id {
+    ($($ty:ident),+ $(,)?) => {$(
+        impl FromSql<BigInt, Sqlite> for $ty {
+            fn from_sql(value: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                <i64 as FromSql<BigInt, Sqlite>>::from_sql(value).map($ty)
+            }
+        }
+        impl FromSql<BigInt, Pg> for $ty {
+            fn from_sql(value: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                <i64 as FromSql<BigInt, Pg>>::from_sql(value).map($ty)
+            }
+        }
+        impl FromSql<BigInt, MultiBackend> for $ty {
+            fn from_sql(value: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                value.from_sql::<Self, BigInt>()
+            }
+        }
+        impl ToSql<BigInt, Sqlite> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+                <i64 as ToSql<BigInt, Sqlite>>::to_sql(&self.0, out)
+            }
+        }
+        impl ToSql<BigInt, Pg> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                <i64 as ToSql<BigInt, Pg>>::to_sql(&self.0, out)
+            }
+        }
+        impl ToSql<BigInt, MultiBackend> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                out.set_value((BigInt, self));
+                Ok(IsNull::No)
+            }
+        }
+    )+};
+}
+
+stored_as_id!(PlanId, PortionId, CommissionId, AccountId, ListingId);
 
 /// A structured value kept as JSON text. Reading a row whose JSON does not
 /// fit `T` fails the query, as an unknown code does.

@@ -1,5 +1,6 @@
 //! Commissions, their deliveries, and the replayable answers of idempotent requests.
 
+use crate::domain::ids::{AccountId, CommissionId, ListingId, PlanId, PortionId};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -17,12 +18,12 @@ use crate::on_backend;
 #[diesel(table_name = commissions)]
 pub struct CommissionRow {
     #[diesel(skip_insertion)]
-    pub id: i64,
-    pub plan_id: i64,
-    pub portion_id: i64,
-    pub listing_id: i64,
-    pub seller_id: i64,
-    pub requested_by: i64,
+    pub id: CommissionId,
+    pub plan_id: PlanId,
+    pub portion_id: PortionId,
+    pub listing_id: ListingId,
+    pub seller_id: AccountId,
+    pub requested_by: AccountId,
     pub acting_as: ActingAs,
     pub status: CommissionStatus,
     pub listing_title: String,
@@ -57,7 +58,7 @@ pub fn insert(
     conn: &mut DbConnection,
     lock: &PlanLock,
     row: &CommissionRow,
-) -> Result<i64, StoreError> {
+) -> Result<CommissionId, StoreError> {
     lock.covers(row.plan_id)?;
     Ok(on_backend!(conn, |c| diesel::insert_into(
         commissions::table
@@ -67,7 +68,10 @@ pub fn insert(
     .get_result(c))?)
 }
 
-pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<CommissionRow>, StoreError> {
+pub fn find(
+    conn: &mut DbConnection,
+    id: CommissionId,
+) -> Result<Option<CommissionRow>, StoreError> {
     Ok(commissions::table
         .find(id)
         .select(CommissionRow::as_select())
@@ -75,7 +79,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<CommissionRow>, S
         .optional()?)
 }
 
-pub fn of_plan(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<CommissionRow>, StoreError> {
+pub fn of_plan(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<CommissionRow>, StoreError> {
     Ok(commissions::table
         .filter(commissions::plan_id.eq(plan_id))
         .order(commissions::id)
@@ -88,7 +92,7 @@ pub fn of_plan(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<CommissionRo
 pub fn move_status(
     conn: &mut DbConnection,
     lock: &PlanLock,
-    id: i64,
+    id: CommissionId,
     (from, to): (CommissionStatus, CommissionStatus),
     reason: Option<&str>,
     now: NaiveDateTime,
@@ -111,9 +115,9 @@ pub fn move_status(
 /// Whose commissions a list shows.
 pub enum Scope<'a> {
     /// Commissions on these plans (a holder's, a representative's, a broker's clients').
-    Plans(&'a [i64]),
+    Plans(&'a [PlanId]),
     /// Commissions a seller is asked to fulfil.
-    Seller(i64),
+    Seller(AccountId),
     /// Commissions on plans of a council.
     Council(&'a str),
 }
@@ -150,13 +154,13 @@ pub fn list(
 }
 
 /// A commission's id, status (or the unknown code stored) and total.
-pub type CommissionTotal = (i64, Result<CommissionStatus, String>, i64);
+pub type CommissionTotal = (CommissionId, Result<CommissionStatus, String>, i64);
 
 /// Every commission's id, status and total, for checking the ledger. A
 /// status this program does not know is handed back as it was stored, for
 /// the check to report rather than stop at.
 pub fn ids_all(conn: &mut DbConnection) -> Result<Vec<CommissionTotal>, StoreError> {
-    let rows: Vec<(i64, String, i64)> = commissions::table
+    let rows: Vec<(CommissionId, String, i64)> = commissions::table
         .order(commissions::id)
         .select((
             commissions::id,
@@ -180,22 +184,22 @@ pub fn ids_all(conn: &mut DbConnection) -> Result<Vec<CommissionTotal>, StoreErr
 #[diesel(table_name = deliveries)]
 pub struct DeliveryRow {
     pub id: i64,
-    pub commission_id: i64,
+    pub commission_id: CommissionId,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub quantity_centi: i64,
     pub amount_pence: i64,
-    pub recorded_by: i64,
+    pub recorded_by: AccountId,
     pub recorded_at: NaiveDateTime,
 }
 
 pub struct NewDelivery {
-    pub commission_id: i64,
+    pub commission_id: CommissionId,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub quantity_centi: i64,
     pub amount_pence: i64,
-    pub recorded_by: i64,
+    pub recorded_by: AccountId,
 }
 
 /// Records support delivered on a commission of the locked plan.
@@ -224,7 +228,7 @@ pub fn insert_delivery(
 
 pub fn deliveries_of(
     conn: &mut DbConnection,
-    commission_id: i64,
+    commission_id: CommissionId,
 ) -> Result<Vec<DeliveryRow>, StoreError> {
     Ok(deliveries::table
         .filter(deliveries::commission_id.eq(commission_id))
@@ -243,7 +247,7 @@ pub struct StoredAnswer {
 
 pub fn stored_answer(
     conn: &mut DbConnection,
-    account_id: i64,
+    account_id: AccountId,
     key: &str,
 ) -> Result<Option<StoredAnswer>, StoreError> {
     Ok(idempotency_keys::table
@@ -259,7 +263,7 @@ pub fn stored_answer(
 
 pub fn store_answer(
     conn: &mut DbConnection,
-    account_id: i64,
+    account_id: AccountId,
     key: &str,
     answer: &StoredAnswer,
     now: NaiveDateTime,

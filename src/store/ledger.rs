@@ -1,6 +1,7 @@
 //! The ledger: append-only money movements, and the running balance each
 //! portion keeps of them. `post` needs the plan's lock (see `locks`).
 
+use crate::domain::ids::{AccountId, CommissionId, PlanId, PortionId};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
@@ -17,10 +18,10 @@ use crate::domain::money::Money;
 /// What an entry is about.
 #[derive(Debug, Clone, Copy)]
 pub struct EntryRef {
-    pub plan_id: i64,
-    pub portion_id: i64,
-    pub commission_id: Option<i64>,
-    pub actor_id: Option<i64>,
+    pub plan_id: PlanId,
+    pub portion_id: PortionId,
+    pub commission_id: Option<CommissionId>,
+    pub actor_id: Option<AccountId>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,11 +90,11 @@ fn kind_of(code: &str) -> Result<EntryKind, StoreError> {
 /// Each portion's balance worked out from the ledger alone.
 pub fn balances_of_plan(
     conn: &mut DbConnection,
-    plan_id: i64,
-) -> Result<BTreeMap<i64, Balance>, StoreError> {
+    plan_id: PlanId,
+) -> Result<BTreeMap<PortionId, Balance>, StoreError> {
     // Summed here rather than in SQL: SUM's type differs between the two databases,
     // and a plan has hundreds of entries, not millions.
-    let rows: Vec<(i64, String, i64)> = ledger_entries::table
+    let rows: Vec<(PortionId, String, i64)> = ledger_entries::table
         .filter(ledger_entries::plan_id.eq(plan_id))
         .select((
             ledger_entries::portion_id,
@@ -101,7 +102,7 @@ pub fn balances_of_plan(
             ledger_entries::amount_pence,
         ))
         .load(conn)?;
-    let mut balances: BTreeMap<i64, Balance> = BTreeMap::new();
+    let mut balances: BTreeMap<PortionId, Balance> = BTreeMap::new();
     for (portion_id, kind, total) in rows {
         let balance = balances.entry(portion_id).or_default();
         let pence = |m: Money| m.pence();
@@ -126,7 +127,7 @@ pub fn balances_of_plan(
 /// checking them all: held is commitments less releases and spending.
 pub fn commission_movements(
     conn: &mut DbConnection,
-) -> Result<HashMap<i64, (i64, i64)>, StoreError> {
+) -> Result<HashMap<CommissionId, (i64, i64)>, StoreError> {
     movements_of(conn, None)
 }
 
@@ -134,8 +135,8 @@ pub fn commission_movements(
 /// however many there are: what a page of commissions shows.
 pub fn commission_figures(
     conn: &mut DbConnection,
-    ids: &[i64],
-) -> Result<HashMap<i64, (Money, Money)>, StoreError> {
+    ids: &[CommissionId],
+) -> Result<HashMap<CommissionId, (Money, Money)>, StoreError> {
     let mut figures = HashMap::new();
     for chunk in ids.chunks(500) {
         for (id, (held, spent)) in movements_of(conn, Some(chunk))? {
@@ -148,8 +149,8 @@ pub fn commission_figures(
 /// (held, spent) by commission, of all commissions or of these.
 fn movements_of(
     conn: &mut DbConnection,
-    ids: Option<&[i64]>,
-) -> Result<HashMap<i64, (i64, i64)>, StoreError> {
+    ids: Option<&[CommissionId]>,
+) -> Result<HashMap<CommissionId, (i64, i64)>, StoreError> {
     // SUM of a BIGINT is NUMERIC on PostgreSQL and INTEGER on SQLite: cast to agree.
     macro_rules! sums_by_commission_and_kind {
         ($entries:expr) => {
@@ -163,7 +164,7 @@ fn movements_of(
                 .load(conn)?
         };
     }
-    let rows: Vec<(Option<i64>, String, i64)> = match ids {
+    let rows: Vec<(Option<CommissionId>, String, i64)> = match ids {
         None => sums_by_commission_and_kind!(
             ledger_entries::table.filter(ledger_entries::commission_id.is_not_null())
         ),
@@ -171,7 +172,7 @@ fn movements_of(
             ledger_entries::table.filter(ledger_entries::commission_id.eq_any(ids))
         ),
     };
-    let mut movements: HashMap<i64, (i64, i64)> = HashMap::new();
+    let mut movements: HashMap<CommissionId, (i64, i64)> = HashMap::new();
     for (commission, kind, total) in rows {
         let Some(commission) = commission else {
             continue;
@@ -194,7 +195,7 @@ fn movements_of(
 /// released or spent.
 pub fn commission_commitment(
     conn: &mut DbConnection,
-    commission_id: i64,
+    commission_id: CommissionId,
 ) -> Result<Money, StoreError> {
     let held = movements_of(conn, Some(&[commission_id]))?
         .get(&commission_id)

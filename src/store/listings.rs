@@ -1,5 +1,6 @@
 //! Listings with their areas, rates and fees, and the history of their prices.
 
+use crate::domain::ids::{AccountId, ListingId};
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -19,8 +20,8 @@ use crate::on_backend;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = listings)]
 pub struct ListingRow {
-    pub id: i64,
-    pub owner_id: i64,
+    pub id: ListingId,
+    pub owner_id: AccountId,
     pub title: String,
     pub description: String,
     pub category: Category,
@@ -42,8 +43,8 @@ pub struct ListingRow {
 /// A listing as stored: its content and what only the store knows.
 #[derive(Debug, Clone)]
 pub struct StoredListing {
-    pub id: i64,
-    pub owner_id: i64,
+    pub id: ListingId,
+    pub owner_id: AccountId,
     pub content: ListingContent,
     pub cqc_location_id: Option<String>,
     pub created_at: NaiveDateTime,
@@ -96,18 +97,18 @@ fn columns(content: &ListingContent, now: NaiveDateTime) -> ListingColumns<'_> {
 /// Inserts a listing with everything that hangs off it; returns its id.
 pub fn insert(
     conn: &mut DbConnection,
-    owner_id: i64,
+    owner_id: AccountId,
     content: &ListingContent,
     cqc_location_id: Option<&str>,
     now: NaiveDateTime,
-) -> Result<i64, StoreError> {
+) -> Result<ListingId, StoreError> {
     let values = (
         columns(content, now),
         listings::owner_id.eq(owner_id),
         listings::cqc_location_id.eq(cqc_location_id),
         listings::created_at.eq(now),
     );
-    let id: i64 = on_backend!(conn, |c| diesel::insert_into(listings::table)
+    let id: ListingId = on_backend!(conn, |c| diesel::insert_into(listings::table)
         .values(&values)
         .returning(listings::id)
         .get_result(c))?;
@@ -120,7 +121,7 @@ pub fn insert(
 /// Replaces a listing's content; a change of price, rates or fees is added to its history.
 pub fn update(
     conn: &mut DbConnection,
-    id: i64,
+    id: ListingId,
     content: &ListingContent,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
@@ -145,7 +146,7 @@ pub fn update(
 
 pub fn set_status(
     conn: &mut DbConnection,
-    id: i64,
+    id: ListingId,
     status: ListingStatus,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
@@ -161,7 +162,10 @@ pub fn count(conn: &mut DbConnection) -> Result<i64, StoreError> {
 }
 
 /// Loads the listings with these ids, in id order.
-pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<StoredListing>, StoreError> {
+pub fn find_many(
+    conn: &mut DbConnection,
+    ids: &[ListingId],
+) -> Result<Vec<StoredListing>, StoreError> {
     let mut rows = Vec::new();
     for chunk in ids.chunks(500) {
         rows.extend(
@@ -176,7 +180,10 @@ pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<StoredListi
 }
 
 /// The ids of an owner's listings, for refreshing them when the owner's name changes.
-pub fn ids_of_owner(conn: &mut DbConnection, owner_id: i64) -> Result<Vec<i64>, StoreError> {
+pub fn ids_of_owner(
+    conn: &mut DbConnection,
+    owner_id: AccountId,
+) -> Result<Vec<ListingId>, StoreError> {
     Ok(listings::table
         .filter(listings::owner_id.eq(owner_id))
         .select(listings::id)
@@ -185,7 +192,7 @@ pub fn ids_of_owner(conn: &mut DbConnection, owner_id: i64) -> Result<Vec<i64>, 
 
 fn write_children(
     conn: &mut DbConnection,
-    id: i64,
+    id: ListingId,
     content: &ListingContent,
 ) -> Result<(), StoreError> {
     let areas: Vec<_> = content
@@ -262,7 +269,7 @@ pub struct FeeSnapshot {
 
 fn record_price(
     conn: &mut DbConnection,
-    id: i64,
+    id: ListingId,
     content: &ListingContent,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
@@ -314,7 +321,10 @@ pub struct PriceChangeRow {
     pub fees: Json<Vec<FeeSnapshot>>,
 }
 
-pub fn price_history(conn: &mut DbConnection, id: i64) -> Result<Vec<PriceChangeRow>, StoreError> {
+pub fn price_history(
+    conn: &mut DbConnection,
+    id: ListingId,
+) -> Result<Vec<PriceChangeRow>, StoreError> {
     Ok(listing_price_changes::table
         .filter(listing_price_changes::listing_id.eq(id))
         .order((
@@ -325,7 +335,7 @@ pub fn price_history(conn: &mut DbConnection, id: i64) -> Result<Vec<PriceChange
         .load(conn)?)
 }
 
-pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<StoredListing>, StoreError> {
+pub fn find(conn: &mut DbConnection, id: ListingId) -> Result<Option<StoredListing>, StoreError> {
     let row = listings::table
         .find(id)
         .select(ListingRow::as_select())
@@ -349,7 +359,7 @@ pub fn find_by_cqc_location(
 /// A page of one owner's listings with the given statuses, newest first, and how many there are.
 pub fn of_owner(
     conn: &mut DbConnection,
-    owner_id: i64,
+    owner_id: AccountId,
     statuses: &[ListingStatus],
     offset: i64,
     limit: i64,
@@ -399,17 +409,17 @@ pub fn assemble(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut areas: HashMap<i64, Vec<String>> = HashMap::new();
+    let ids: Vec<ListingId> = rows.iter().map(|r| r.id).collect();
+    let mut areas: HashMap<ListingId, Vec<String>> = HashMap::new();
     for (id, district) in listing_areas::table
         .filter(listing_areas::listing_id.eq_any(&ids))
         .select((listing_areas::listing_id, listing_areas::district))
         .order((listing_areas::listing_id, listing_areas::district))
-        .load::<(i64, String)>(conn)?
+        .load::<(ListingId, String)>(conn)?
     {
         areas.entry(id).or_default().push(district);
     }
-    let mut rates: HashMap<i64, Vec<Rate>> = HashMap::new();
+    let mut rates: HashMap<ListingId, Vec<Rate>> = HashMap::new();
     for (id, band, amount) in listing_rates::table
         .filter(listing_rates::listing_id.eq_any(&ids))
         .select((
@@ -417,15 +427,15 @@ pub fn assemble(
             listing_rates::band,
             listing_rates::amount_pence,
         ))
-        .load::<(i64, Band, i64)>(conn)?
+        .load::<(ListingId, Band, i64)>(conn)?
     {
         rates.entry(id).or_default().push(Rate {
             band,
             amount: Money::from_pence(amount),
         });
     }
-    let mut fees: HashMap<i64, Vec<Fee>> = HashMap::new();
-    type FeeTuple = (i64, FeeKind, String, Option<i64>, Option<i64>, FeePer);
+    let mut fees: HashMap<ListingId, Vec<Fee>> = HashMap::new();
+    type FeeTuple = (ListingId, FeeKind, String, Option<i64>, Option<i64>, FeePer);
     for (id, kind, label, amount, percent, per) in listing_fees::table
         .filter(listing_fees::listing_id.eq_any(&ids))
         .order((listing_fees::listing_id, listing_fees::position))

@@ -27,6 +27,7 @@
 //! so the lock only reads the row. A transaction locks one plan; a use case
 //! that ever needs two must lock them in ascending id order.
 
+use crate::domain::ids::{CommissionId, PlanId};
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
 
@@ -38,16 +39,16 @@ use crate::on_backend;
 /// makes one, and only inside a transaction.
 #[derive(Debug)]
 pub struct PlanLock {
-    plan_id: i64,
+    plan_id: PlanId,
 }
 
 impl PlanLock {
-    pub fn plan_id(&self) -> i64 {
+    pub fn plan_id(&self) -> PlanId {
         self.plan_id
     }
 
     /// Refuses a write about another plan than the one locked.
-    pub fn covers(&self, plan_id: i64) -> Result<(), StoreError> {
+    pub fn covers(&self, plan_id: PlanId) -> Result<(), StoreError> {
         if plan_id == self.plan_id {
             Ok(())
         } else {
@@ -62,7 +63,7 @@ impl PlanLock {
 /// What a use case starts from, to find the plan whose lock it needs.
 #[derive(Debug, Clone, Copy)]
 pub enum Subject {
-    Commission(i64),
+    Commission(CommissionId),
     Offer(i64),
     Request(i64),
 }
@@ -76,14 +77,14 @@ fn in_transaction(conn: &mut DbConnection) -> bool {
 
 /// Takes the plan's money lock until the transaction ends. `None` when there
 /// is no such plan. Refused outside a transaction, where it would end at once.
-pub fn lock_plan(conn: &mut DbConnection, plan_id: i64) -> Result<Option<PlanLock>, StoreError> {
+pub fn lock_plan(conn: &mut DbConnection, plan_id: PlanId) -> Result<Option<PlanLock>, StoreError> {
     if !in_transaction(conn) {
         return Err(StoreError::Unlocked(format!(
             "the lock of plan {plan_id} was asked for outside a transaction"
         )));
     }
     let query = plans::table.find(plan_id).select(plans::id);
-    let found: Option<i64> = match conn {
+    let found: Option<PlanId> = match conn {
         DbConnection::Pg(c) => query.for_no_key_update().first(c).optional()?,
         DbConnection::Sqlite(c) => query.first(c).optional()?,
     };
@@ -97,7 +98,7 @@ pub fn lock_plan_of(
     conn: &mut DbConnection,
     subject: Subject,
 ) -> Result<Option<PlanLock>, StoreError> {
-    let plan_id: Option<i64> = match subject {
+    let plan_id: Option<PlanId> = match subject {
         Subject::Commission(id) => commissions::table
             .find(id)
             .select(commissions::plan_id)

@@ -1,5 +1,6 @@
 //! The mail outbox: messages waiting to be sent, and those already sent.
 
+use crate::domain::ids::AccountId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -11,7 +12,7 @@ use super::{DbConnection, StoreError};
 pub struct MailRow {
     pub id: i64,
     pub kind: String,
-    pub to_account_id: Option<i64>,
+    pub to_account_id: Option<AccountId>,
     pub to_address: String,
     pub subject: String,
     pub text_body: String,
@@ -26,7 +27,7 @@ pub struct MailRow {
 
 pub struct NewMail<'a> {
     pub kind: &'a str,
-    pub to_account_id: Option<i64>,
+    pub to_account_id: Option<AccountId>,
     pub to_address: &'a str,
     pub subject: &'a str,
     pub text_body: &'a str,

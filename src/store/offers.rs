@@ -1,5 +1,6 @@
 //! The offers sellers make on support requests.
 
+use crate::domain::ids::{AccountId, CommissionId, ListingId};
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -20,8 +21,8 @@ pub struct OfferRow {
     #[diesel(skip_insertion)]
     pub id: i64,
     pub request_id: i64,
-    pub seller_id: i64,
-    pub listing_id: i64,
+    pub seller_id: AccountId,
+    pub listing_id: ListingId,
     pub status: OfferStatus,
     pub unit: Unit,
     pub price_pence: i64,
@@ -36,7 +37,7 @@ pub struct OfferRow {
     pub weekly_pence: i64,
     pub total_pence: i64,
     pub cost: Json<Cost>,
-    pub commission_id: Option<i64>,
+    pub commission_id: Option<CommissionId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -64,7 +65,10 @@ pub fn of_request(conn: &mut DbConnection, request_id: i64) -> Result<Vec<OfferR
         .load(conn)?)
 }
 
-pub fn of_seller(conn: &mut DbConnection, seller_id: i64) -> Result<Vec<OfferRow>, StoreError> {
+pub fn of_seller(
+    conn: &mut DbConnection,
+    seller_id: AccountId,
+) -> Result<Vec<OfferRow>, StoreError> {
     Ok(offers::table
         .filter(offers::seller_id.eq(seller_id))
         .order(offers::id.desc())
@@ -123,7 +127,7 @@ pub fn close(
     conn: &mut DbConnection,
     id: i64,
     to: OfferStatus,
-    commission_id: Option<i64>,
+    commission_id: Option<CommissionId>,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
     let changed = diesel::update(

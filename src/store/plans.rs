@@ -1,6 +1,7 @@
 //! Plans with their portions, outcomes, planned support, representatives and
 //! history.
 
+use crate::domain::ids::{AccountId, PlanId, PortionId};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -19,14 +20,14 @@ use crate::on_backend;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = plans)]
 pub struct PlanRow {
-    pub id: i64,
-    pub holder_id: i64,
+    pub id: PlanId,
+    pub holder_id: AccountId,
     pub council_code: String,
     pub status: PlanStatus,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub revision: i32,
-    pub created_by: i64,
+    pub created_by: AccountId,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -34,12 +35,12 @@ pub struct PlanRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = plan_portions)]
 pub struct PortionRow {
-    pub id: i64,
-    pub plan_id: i64,
+    pub id: PortionId,
+    pub plan_id: PlanId,
     pub position: i32,
     pub mode: PortionMode,
     pub funding_stream: FundingStream,
-    pub provider_id: Option<i64>,
+    pub provider_id: Option<AccountId>,
     pub budget_pence: i64,
     pub committed_pence: i64,
     pub spent_pence: i64,
@@ -49,7 +50,7 @@ pub struct PortionRow {
 #[diesel(table_name = plan_outcomes)]
 pub struct OutcomeRow {
     pub id: i64,
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub position: i32,
     pub title: String,
     pub domain: OutcomeDomain,
@@ -59,23 +60,23 @@ pub struct OutcomeRow {
 #[diesel(table_name = planned_support)]
 pub struct PlannedRow {
     pub id: i64,
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub position: i32,
     pub category: Category,
     pub quantity_centi: Option<i64>,
     pub per: QuantityPer,
     pub amount_pence: Option<i64>,
     pub outcome_id: Option<i64>,
-    pub portion_id: Option<i64>,
+    pub portion_id: Option<PortionId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = plan_events)]
 pub struct EventRow {
     pub id: i64,
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub at: NaiveDateTime,
-    pub actor_id: i64,
+    pub actor_id: AccountId,
     pub acting_as: ActingAs,
     pub action: String,
     pub detail: String,
@@ -86,9 +87,9 @@ pub fn insert(
     conn: &mut DbConnection,
     plan: &NewPlan,
     council_code: &str,
-    created_by: i64,
+    created_by: AccountId,
     now: NaiveDateTime,
-) -> Result<(i64, Vec<i64>), StoreError> {
+) -> Result<(PlanId, Vec<PortionId>), StoreError> {
     let values = (
         plans::holder_id.eq(plan.holder_id),
         plans::council_code.eq(council_code),
@@ -99,7 +100,7 @@ pub fn insert(
         plans::created_at.eq(now),
         plans::updated_at.eq(now),
     );
-    let id: i64 = on_backend!(conn, |c| diesel::insert_into(plans::table)
+    let id: PlanId = on_backend!(conn, |c| diesel::insert_into(plans::table)
         .values(&values)
         .returning(plans::id)
         .get_result(c))?;
@@ -113,16 +114,17 @@ pub fn insert(
             plan_portions::provider_id.eq(portion.provider_id),
             plan_portions::budget_pence.eq(0),
         );
-        let portion_id: i64 = on_backend!(conn, |c| diesel::insert_into(plan_portions::table)
-            .values(&values)
-            .returning(plan_portions::id)
-            .get_result(c))?;
+        let portion_id: PortionId =
+            on_backend!(conn, |c| diesel::insert_into(plan_portions::table)
+                .values(&values)
+                .returning(plan_portions::id)
+                .get_result(c))?;
         portion_ids.push(portion_id);
     }
     Ok((id, portion_ids))
 }
 
-pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<PlanRow>, StoreError> {
+pub fn find(conn: &mut DbConnection, id: PlanId) -> Result<Option<PlanRow>, StoreError> {
     Ok(plans::table
         .find(id)
         .select(PlanRow::as_select())
@@ -130,7 +132,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<PlanRow>, StoreEr
         .optional()?)
 }
 
-pub fn portions(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<PortionRow>, StoreError> {
+pub fn portions(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<PortionRow>, StoreError> {
     Ok(plan_portions::table
         .filter(plan_portions::plan_id.eq(plan_id))
         .order(plan_portions::position)
@@ -139,7 +141,7 @@ pub fn portions(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<PortionRow>
 }
 
 /// One portion; read under the plan's lock before its balance changes.
-pub fn portion(conn: &mut DbConnection, id: i64) -> Result<Option<PortionRow>, StoreError> {
+pub fn portion(conn: &mut DbConnection, id: PortionId) -> Result<Option<PortionRow>, StoreError> {
     Ok(plan_portions::table
         .find(id)
         .select(PortionRow::as_select())
@@ -150,7 +152,7 @@ pub fn portion(conn: &mut DbConnection, id: i64) -> Result<Option<PortionRow>, S
 pub fn set_portion_balance(
     conn: &mut DbConnection,
     _lock: &PlanLock,
-    id: i64,
+    id: PortionId,
     budget_pence: i64,
     committed_pence: i64,
     spent_pence: i64,
@@ -165,7 +167,7 @@ pub fn set_portion_balance(
     Ok(())
 }
 
-pub fn outcomes(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<OutcomeRow>, StoreError> {
+pub fn outcomes(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<OutcomeRow>, StoreError> {
     Ok(plan_outcomes::table
         .filter(plan_outcomes::plan_id.eq(plan_id))
         .order(plan_outcomes::position)
@@ -173,7 +175,7 @@ pub fn outcomes(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<OutcomeRow>
         .load(conn)?)
 }
 
-pub fn planned(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<PlannedRow>, StoreError> {
+pub fn planned(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<PlannedRow>, StoreError> {
     Ok(planned_support::table
         .filter(planned_support::plan_id.eq(plan_id))
         .order(planned_support::position)
@@ -275,7 +277,7 @@ pub fn move_status(
     Ok(changed == 1)
 }
 
-pub fn touch(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Result<(), StoreError> {
+pub fn touch(conn: &mut DbConnection, id: PlanId, now: NaiveDateTime) -> Result<(), StoreError> {
     diesel::update(plans::table.find(id))
         .set(plans::updated_at.eq(now))
         .execute(conn)?;
@@ -284,8 +286,8 @@ pub fn touch(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Result<(),
 
 pub fn record_event(
     conn: &mut DbConnection,
-    plan_id: i64,
-    actor_id: i64,
+    plan_id: PlanId,
+    actor_id: AccountId,
     acting_as: ActingAs,
     action: &str,
     detail: &str,
@@ -304,7 +306,7 @@ pub fn record_event(
     Ok(())
 }
 
-pub fn events(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<EventRow>, StoreError> {
+pub fn events(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<EventRow>, StoreError> {
     Ok(plan_events::table
         .filter(plan_events::plan_id.eq(plan_id))
         .order(plan_events::id)
@@ -312,7 +314,10 @@ pub fn events(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<EventRow>, St
         .load(conn)?)
 }
 
-pub fn representatives(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<i64>, StoreError> {
+pub fn representatives(
+    conn: &mut DbConnection,
+    plan_id: PlanId,
+) -> Result<Vec<AccountId>, StoreError> {
     Ok(plan_representatives::table
         .filter(plan_representatives::plan_id.eq(plan_id))
         .order(plan_representatives::account_id)
@@ -322,9 +327,9 @@ pub fn representatives(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<i64>
 
 pub fn add_representative(
     conn: &mut DbConnection,
-    plan_id: i64,
-    account_id: i64,
-    nominated_by: i64,
+    plan_id: PlanId,
+    account_id: AccountId,
+    nominated_by: AccountId,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
     if representatives(conn, plan_id)?.contains(&account_id) {
@@ -343,8 +348,8 @@ pub fn add_representative(
 
 pub fn remove_representative(
     conn: &mut DbConnection,
-    plan_id: i64,
-    account_id: i64,
+    plan_id: PlanId,
+    account_id: AccountId,
 ) -> Result<bool, StoreError> {
     let removed = diesel::delete(
         plan_representatives::table
@@ -355,7 +360,7 @@ pub fn remove_representative(
     Ok(removed > 0)
 }
 
-pub fn brokers(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<i64>, StoreError> {
+pub fn brokers(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<AccountId>, StoreError> {
     Ok(plan_brokers::table
         .filter(plan_brokers::plan_id.eq(plan_id))
         .select(plan_brokers::broker_id)
@@ -365,9 +370,9 @@ pub fn brokers(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<i64>, StoreE
 /// The plans an account holds, represents, brokers, or (for a commissioner) whose council it serves.
 pub fn ids_for_holder_side(
     conn: &mut DbConnection,
-    account_id: i64,
-) -> Result<Vec<i64>, StoreError> {
-    let mut ids: Vec<i64> = plans::table
+    account_id: AccountId,
+) -> Result<Vec<PlanId>, StoreError> {
+    let mut ids: Vec<PlanId> = plans::table
         .filter(plans::holder_id.eq(account_id))
         .select(plans::id)
         .load(conn)?;
@@ -375,20 +380,23 @@ pub fn ids_for_holder_side(
         plan_representatives::table
             .filter(plan_representatives::account_id.eq(account_id))
             .select(plan_representatives::plan_id)
-            .load::<i64>(conn)?,
+            .load::<PlanId>(conn)?,
     );
     ids.extend(
         plan_brokers::table
             .filter(plan_brokers::broker_id.eq(account_id))
             .select(plan_brokers::plan_id)
-            .load::<i64>(conn)?,
+            .load::<PlanId>(conn)?,
     );
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
 }
 
-pub fn ids_of_council(conn: &mut DbConnection, council_code: &str) -> Result<Vec<i64>, StoreError> {
+pub fn ids_of_council(
+    conn: &mut DbConnection,
+    council_code: &str,
+) -> Result<Vec<PlanId>, StoreError> {
     Ok(plans::table
         .filter(plans::council_code.eq(council_code))
         .order(plans::id)
@@ -396,12 +404,15 @@ pub fn ids_of_council(conn: &mut DbConnection, council_code: &str) -> Result<Vec
         .load(conn)?)
 }
 
-pub fn all_ids(conn: &mut DbConnection) -> Result<Vec<i64>, StoreError> {
+pub fn all_ids(conn: &mut DbConnection) -> Result<Vec<PlanId>, StoreError> {
     Ok(plans::table.order(plans::id).select(plans::id).load(conn)?)
 }
 
 /// Every plan of one budget holder.
-pub fn ids_of_holder(conn: &mut DbConnection, holder_id: i64) -> Result<Vec<i64>, StoreError> {
+pub fn ids_of_holder(
+    conn: &mut DbConnection,
+    holder_id: AccountId,
+) -> Result<Vec<PlanId>, StoreError> {
     Ok(plans::table
         .filter(plans::holder_id.eq(holder_id))
         .order(plans::id)
@@ -429,15 +440,15 @@ pub fn set_planned_amount(
 /// (plan, budget) for the given plans: the sum of their portions.
 pub fn budgets_of(
     conn: &mut DbConnection,
-    plan_ids: &[i64],
-) -> Result<Vec<(i64, i64)>, StoreError> {
+    plan_ids: &[PlanId],
+) -> Result<Vec<(PlanId, i64)>, StoreError> {
     let mut rows = Vec::new();
     for chunk in plan_ids.chunks(500) {
         rows.extend(
             plan_portions::table
                 .filter(plan_portions::plan_id.eq_any(chunk))
                 .select((plan_portions::plan_id, plan_portions::budget_pence))
-                .load::<(i64, i64)>(conn)?,
+                .load::<(PlanId, i64)>(conn)?,
         );
     }
     Ok(rows)

@@ -1,5 +1,6 @@
 //! Support requests, who they match, and how sellers want to hear of them.
 
+use crate::domain::ids::{AccountId, ListingId, PlanId};
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -20,9 +21,9 @@ use crate::on_backend;
 pub struct RequestRow {
     #[diesel(skip_insertion)]
     pub id: i64,
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub council_code: String,
-    pub requested_by: i64,
+    pub requested_by: AccountId,
     pub acting_as: ActingAs,
     pub status: RequestStatus,
     pub category: Category,
@@ -126,7 +127,10 @@ pub fn areas_of(
 }
 
 /// Requests on these plans, newest first.
-pub fn of_plans(conn: &mut DbConnection, plan_ids: &[i64]) -> Result<Vec<RequestRow>, StoreError> {
+pub fn of_plans(
+    conn: &mut DbConnection,
+    plan_ids: &[PlanId],
+) -> Result<Vec<RequestRow>, StoreError> {
     let mut rows = Vec::new();
     for chunk in plan_ids.chunks(500) {
         rows.extend(
@@ -143,7 +147,7 @@ pub fn of_plans(conn: &mut DbConnection, plan_ids: &[i64]) -> Result<Vec<Request
 /// What a seller's live listings serve: (category, district) pairs.
 pub fn served_by(
     conn: &mut DbConnection,
-    seller_id: i64,
+    seller_id: AccountId,
 ) -> Result<BTreeSet<(String, String)>, StoreError> {
     let pairs: Vec<(String, String)> = listings::table
         .inner_join(listing_areas::table.on(listing_areas::listing_id.eq(listings::id)))
@@ -199,7 +203,7 @@ pub fn sellers_serving(
     conn: &mut DbConnection,
     category: Category,
     districts: &[String],
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<AccountId>, StoreError> {
     Ok(listings::table
         .inner_join(listing_areas::table.on(listing_areas::listing_id.eq(listings::id)))
         .filter(listings::category.eq(category))
@@ -213,10 +217,10 @@ pub fn sellers_serving(
 /// A seller's live listing that fits a request, preferring one that takes new clients.
 pub fn matching_listing(
     conn: &mut DbConnection,
-    seller_id: i64,
+    seller_id: AccountId,
     category: Category,
     districts: &[String],
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Option<ListingId>, StoreError> {
     Ok(listings::table
         .inner_join(listing_areas::table.on(listing_areas::listing_id.eq(listings::id)))
         .filter(listings::owner_id.eq(seller_id))
@@ -294,7 +298,7 @@ pub fn note_first_offer(
 /// How a seller wants to hear of requests, and how far their digest has reached.
 pub fn alert_setting(
     conn: &mut DbConnection,
-    account_id: i64,
+    account_id: AccountId,
 ) -> Result<Option<(AlertFrequency, Option<NaiveDateTime>)>, StoreError> {
     Ok(request_alerts::table
         .find(account_id)
@@ -305,11 +309,11 @@ pub fn alert_setting(
 
 pub fn alert_settings(
     conn: &mut DbConnection,
-    account_ids: &[i64],
-) -> Result<HashMap<i64, (AlertFrequency, Option<NaiveDateTime>)>, StoreError> {
+    account_ids: &[AccountId],
+) -> Result<HashMap<AccountId, (AlertFrequency, Option<NaiveDateTime>)>, StoreError> {
     let mut settings = HashMap::new();
     for chunk in account_ids.chunks(500) {
-        let rows: Vec<(i64, AlertFrequency, Option<NaiveDateTime>)> = request_alerts::table
+        let rows: Vec<(AccountId, AlertFrequency, Option<NaiveDateTime>)> = request_alerts::table
             .filter(request_alerts::account_id.eq_any(chunk))
             .select((
                 request_alerts::account_id,
@@ -324,7 +328,7 @@ pub fn alert_settings(
 
 pub fn save_alert_frequency(
     conn: &mut DbConnection,
-    account_id: i64,
+    account_id: AccountId,
     frequency: AlertFrequency,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
@@ -352,7 +356,7 @@ pub fn save_alert_frequency(
 /// when another instance has just claimed it, so each digest goes once.
 pub fn claim_digest(
     conn: &mut DbConnection,
-    account_id: i64,
+    account_id: AccountId,
     frequency: AlertFrequency,
     previous: Option<NaiveDateTime>,
     until: NaiveDateTime,
@@ -382,7 +386,7 @@ pub fn claim_digest(
 }
 
 /// Every account with a live listing: the sellers a digest may go to.
-pub fn live_sellers(conn: &mut DbConnection) -> Result<Vec<i64>, StoreError> {
+pub fn live_sellers(conn: &mut DbConnection) -> Result<Vec<AccountId>, StoreError> {
     Ok(listings::table
         .filter(listings::status.eq("published"))
         .select(listings::owner_id)

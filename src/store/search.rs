@@ -1,5 +1,6 @@
 //! The search outbox and the record of searches.
 
+use crate::domain::ids::ListingId;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -10,7 +11,7 @@ use crate::on_backend;
 /// Queues listings for the search engine. Call inside the transaction that changed them.
 pub fn enqueue(
     conn: &mut DbConnection,
-    listing_ids: &[i64],
+    listing_ids: &[ListingId],
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     let rows: Vec<_> = listing_ids
@@ -36,12 +37,12 @@ pub fn enqueue_rebuild(conn: &mut DbConnection, now: NaiveDateTime) -> Result<us
     conn.transaction(|conn| {
         diesel::insert_into(search_outbox::table)
             .values((
-                search_outbox::listing_id.eq(None::<i64>),
+                search_outbox::listing_id.eq(None::<ListingId>),
                 search_outbox::queued_at.eq(now),
                 search_outbox::next_attempt_at.eq(now),
             ))
             .execute(conn)?;
-        let ids: Vec<i64> = listings::table
+        let ids: Vec<ListingId> = listings::table
             .select(listings::id)
             .order(listings::id)
             .load(conn)?;
@@ -54,7 +55,7 @@ pub fn enqueue_rebuild(conn: &mut DbConnection, now: NaiveDateTime) -> Result<us
 #[diesel(table_name = search_outbox)]
 pub struct OutboxRow {
     pub id: i64,
-    pub listing_id: Option<i64>,
+    pub listing_id: Option<ListingId>,
     pub attempts: i32,
 }
 

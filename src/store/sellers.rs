@@ -1,5 +1,6 @@
 //! Seller profiles: what providers, personal assistants and brokers say about themselves.
 
+use crate::domain::ids::AccountId;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -12,7 +13,7 @@ use crate::domain::vocab::{Employment, SellerKind};
 #[diesel(table_name = seller_profiles)]
 #[diesel(treat_none_as_null = true)]
 pub struct SellerProfileRow {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub kind: SellerKind,
     pub description: String,
     pub address: Option<String>,
@@ -36,7 +37,7 @@ pub struct SellerProfileRow {
 
 pub fn find(
     conn: &mut DbConnection,
-    account_id: i64,
+    account_id: AccountId,
 ) -> Result<Option<SellerProfileRow>, StoreError> {
     Ok(seller_profiles::table
         .find(account_id)

@@ -3,6 +3,7 @@
 //! and the alternatives a tied broker must record before buying.
 
 use crate::common;
+use bespoke::domain::ids::AccountId;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
@@ -282,7 +283,9 @@ async fn consent_opens_every_broker_call_and_revoking_it_closes_them_at_once() {
     let told = bespoke::store::mail::recent(&mut s.app.db(), 100)
         .unwrap()
         .into_iter()
-        .filter(|m| m.to_account_id == Some(s.holder.0) && m.kind == "commission_brokered")
+        .filter(|m| {
+            m.to_account_id == Some(AccountId(s.holder.0)) && m.kind == "commission_brokered"
+        })
         .count();
     assert_eq!(told, 1);
     let cancelled = s

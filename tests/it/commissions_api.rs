@@ -3,6 +3,7 @@
 //! released, spent or kept as each commission moves on.
 
 use crate::common;
+use bespoke::domain::ids::PlanId;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
@@ -596,7 +597,7 @@ async fn money_views_of_many_commissions_take_a_fixed_number_of_queries() {
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
     }
     let mut conn = m.app.db();
-    let rows = bespoke::store::commissions::of_plan(&mut conn, m.plan_id).unwrap();
+    let rows = bespoke::store::commissions::of_plan(&mut conn, PlanId(m.plan_id)).unwrap();
     assert_eq!(rows.len(), 4);
     let queries = Arc::new(AtomicUsize::new(0));
     let counter = queries.clone();

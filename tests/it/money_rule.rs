@@ -4,6 +4,7 @@
 //! outside a transaction or used for another plan.
 
 use crate::common;
+use bespoke::domain::ids::{PlanId, PortionId};
 
 use std::path::Path;
 
@@ -120,8 +121,8 @@ async fn the_lock_is_refused_outside_a_transaction_and_for_another_plan() {
             )
             .await;
         plans.push((
-            plan["id"].as_i64().unwrap(),
-            plan["portions"][0]["id"].as_i64().unwrap(),
+            PlanId(plan["id"].as_i64().unwrap()),
+            PortionId(plan["portions"][0]["id"].as_i64().unwrap()),
         ));
     }
     let mut conn = app.db();

@@ -2,6 +2,7 @@
 
 use crate::common;
 use crate::market_api::seller;
+use bespoke::domain::ids::ListingId;
 
 use actix_web::http::{Method, StatusCode};
 use common::TestApp;
@@ -111,7 +112,7 @@ async fn the_open_referral_feed_validates_against_the_uk_profile() {
     for missing in [
         uuid::Uuid::new_v4().to_string(),
         "not-a-uuid".to_owned(),
-        bespoke::services::openreferral::service_id(second).to_string(),
+        bespoke::services::openreferral::service_id(ListingId(second)).to_string(),
     ] {
         let reply = app
             .get(&format!("/openreferral/services/{missing}"), None)

@@ -11,6 +11,7 @@
 //! docs/architecture.md ("Money and races").
 
 use crate::common;
+use bespoke::domain::ids::AccountId;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
@@ -641,7 +642,7 @@ async fn two_instances_sending_digests_at_once_send_each_once() {
     let to_seller = bespoke::store::mail::recent(&mut r.app.db(), 1000)
         .unwrap()
         .into_iter()
-        .filter(|m| m.kind == "request_digest" && m.to_account_id == Some(seller_id))
+        .filter(|m| m.kind == "request_digest" && m.to_account_id == Some(AccountId(seller_id)))
         .count();
     assert_eq!(to_seller, 1, "digests written by the two rounds: {sent:?}");
     assert_eq!(sent.iter().sum::<usize>(), 1, "{sent:?}");

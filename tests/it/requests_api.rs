@@ -4,6 +4,7 @@
 //! declined, and everyone is told.
 
 use crate::common;
+use bespoke::domain::ids::AccountId;
 
 use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
@@ -169,7 +170,7 @@ impl Market {
         bespoke::store::mail::recent(&mut self.app.db(), 1000)
             .unwrap()
             .into_iter()
-            .filter(|m| m.to_account_id == Some(account_id) && m.kind == kind)
+            .filter(|m| m.to_account_id == Some(AccountId(account_id)) && m.kind == kind)
             .collect()
     }
 }

@@ -1,6 +1,7 @@
 //! Searching in the browser, and the index through restarts and outages.
 
 use crate::common;
+use bespoke::domain::ids::ListingId;
 
 use std::process::Command;
 
@@ -169,7 +170,8 @@ async fn while_the_engine_is_unreachable_changes_wait_and_searches_answer_clearl
 
     // A listing change is kept in the outbox, retried, never lost.
     let mut db = state.db.get().unwrap();
-    bespoke::store::search::enqueue(&mut db, &[42], chrono::Utc::now().naive_utc()).unwrap();
+    bespoke::store::search::enqueue(&mut db, &[ListingId(42)], chrono::Utc::now().naive_utc())
+        .unwrap();
     actix_web::rt::time::sleep(std::time::Duration::from_millis(800)).await;
     assert_eq!(count_rows(&mut db, "search_outbox"), 1);
     use bespoke::store::schema::search_outbox::dsl::*;

@@ -3,6 +3,7 @@
 //! step takes the plan's lock first and changes the status compare-and-set
 //! (the rule is in `store::locks`).
 
+use crate::domain::ids::CommissionId;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
@@ -83,7 +84,7 @@ fn entry_for(row: &CommissionRow, account: &Account) -> EntryRef {
 pub fn transition(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
+    id: CommissionId,
     to: CommissionStatus,
     reason: Option<String>,
     now: DateTime<Utc>,
@@ -168,7 +169,7 @@ pub struct DeliveryInput {
 pub fn record_delivery(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
+    id: CommissionId,
     input: DeliveryInput,
     now: DateTime<Utc>,
 ) -> Result<CommissionView, AppError> {

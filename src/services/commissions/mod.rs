@@ -5,9 +5,9 @@
 
 mod lifecycle;
 
-pub use lifecycle::{record_delivery, transition, DeliveryInput};
-
+use crate::domain::ids::{AccountId, CommissionId, ListingId, PlanId, PortionId};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+pub use lifecycle::{record_delivery, transition, DeliveryInput};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -69,12 +69,12 @@ impl CostView {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommissionView {
-    pub id: i64,
-    pub plan_id: i64,
-    pub portion_id: i64,
-    pub listing_id: i64,
+    pub id: CommissionId,
+    pub plan_id: PlanId,
+    pub portion_id: PortionId,
+    pub listing_id: ListingId,
     pub listing_title: String,
-    pub seller_id: i64,
+    pub seller_id: AccountId,
     pub status: CommissionStatus,
     pub status_label: &'static str,
     pub category: Category,
@@ -93,10 +93,10 @@ pub struct CommissionView {
     /// What the commission still holds of the budget, and what has been paid.
     pub committed: Money,
     pub spent: Money,
-    pub requested_by: i64,
+    pub requested_by: AccountId,
     pub acting_as: ActingAs,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub brokered_by: Option<i64>,
+    pub brokered_by: Option<AccountId>,
     pub alternatives_considered: Vec<String>,
     /// The tailored offer this commission was accepted from.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,7 +121,7 @@ pub fn views(
     conn: &mut DbConnection,
     rows: &[CommissionRow],
 ) -> Result<Vec<CommissionView>, AppError> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<CommissionId> = rows.iter().map(|r| r.id).collect();
     let figures = ledger::commission_figures(conn, &ids)?;
     rows.iter()
         .map(|row| {
@@ -176,7 +176,7 @@ fn view_with(
 
 pub fn views_of_plan(
     conn: &mut DbConnection,
-    plan_id: i64,
+    plan_id: PlanId,
 ) -> Result<Vec<CommissionView>, AppError> {
     let rows = store::of_plan(conn, plan_id)?;
     views(conn, &rows)
@@ -219,7 +219,7 @@ pub(crate) fn resolve_portion(
 pub fn create(
     conn: &mut DbConnection,
     account: &Account,
-    plan_id: i64,
+    plan_id: PlanId,
     input: CommissionInput,
     idempotency: Option<Idempotency>,
     now: DateTime<Utc>,
@@ -250,7 +250,7 @@ pub struct Quote {
 pub(crate) fn plan_for_commission(
     conn: &mut DbConnection,
     account: &Account,
-    plan_id: i64,
+    plan_id: PlanId,
     (start_date, end_date): (NaiveDate, NaiveDate),
     outcome_id: Option<i64>,
     today: NaiveDate,
@@ -322,7 +322,7 @@ pub(crate) fn annual_budget(
 fn quote_in(
     conn: &mut DbConnection,
     account: &Account,
-    plan_id: i64,
+    plan_id: PlanId,
     request: &CommissionRequest,
     today: NaiveDate,
     listing: Option<listing_store::StoredListing>,
@@ -387,9 +387,9 @@ fn quote_in(
 /// What a commission would cost and leave in the portion, before committing.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Preview {
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     pub listing_title: String,
-    pub portion_id: i64,
+    pub portion_id: PortionId,
     pub portion_label: &'static str,
     pub cost: Cost,
     /// The portion's available money now, and what would be left.
@@ -405,7 +405,7 @@ pub struct Preview {
 pub fn preview(
     conn: &mut DbConnection,
     account: &Account,
-    plan_id: i64,
+    plan_id: PlanId,
     input: CommissionInput,
     now: DateTime<Utc>,
 ) -> Result<Preview, AppError> {
@@ -436,7 +436,7 @@ pub fn preview(
 fn commission_in_transaction(
     conn: &mut DbConnection,
     account: &Account,
-    plan_id: i64,
+    plan_id: PlanId,
     request: &CommissionRequest,
     today: NaiveDate,
     now: chrono::NaiveDateTime,
@@ -453,7 +453,7 @@ fn commission_in_transaction(
         alternatives,
     } = quote_in(conn, account, plan_id, request, today, listing)?;
     let row = CommissionRow {
-        id: 0,
+        id: CommissionId(0),
         plan_id,
         portion_id: portion.id,
         listing_id: listing.id,
@@ -557,7 +557,7 @@ pub(crate) fn commit(
 /// interest the broker declared in the seller.
 pub(crate) fn tell_holder_of_brokered(
     conn: &mut DbConnection,
-    holder_id: i64,
+    holder_id: AccountId,
     view: &CommissionView,
     now: chrono::NaiveDateTime,
 ) -> Result<(), AppError> {
@@ -610,7 +610,7 @@ pub(super) fn facts_of(view: &CommissionView) -> Vec<(String, String)> {
 pub fn get(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
+    id: CommissionId,
 ) -> Result<CommissionView, AppError> {
     let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
     standing(conn, account, &row)?;

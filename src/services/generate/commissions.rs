@@ -2,6 +2,7 @@
 //! priced from its listing with a status fit for its age, and the ledger
 //! entries and deliveries that go with it, written a chunk of plans at a time.
 
+use crate::domain::ids::{AccountId, CommissionId, ListingId, PlanId, PortionId};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -33,7 +34,7 @@ pub(super) struct Market {
 impl Market {
     pub(super) fn load(conn: &mut DbConnection) -> Result<Self, AppError> {
         let listings = bulk::priced_listings(conn)?;
-        let index: HashMap<i64, usize> = listings
+        let index: HashMap<ListingId, usize> = listings
             .iter()
             .enumerate()
             .map(|(i, l)| (l.id, i))
@@ -53,11 +54,11 @@ impl Market {
 pub(super) struct Chunk {
     pub(super) commissions: Vec<CommissionRow>,
     /// For each commission: its ledger story and who delivered it.
-    pub(super) money: Vec<(i64, CommissionStatus)>,
+    pub(super) money: Vec<(AccountId, CommissionStatus)>,
     pub(super) adjustments: Vec<NewLedgerEntry>,
-    pub(super) balances: Vec<(i64, i64, i64, i64)>,
+    pub(super) balances: Vec<(PortionId, i64, i64, i64)>,
     pub(super) ratings: Vec<NewOutcomeRating>,
-    pub(super) brokers: Vec<(i64, i64, NaiveDateTime)>,
+    pub(super) brokers: Vec<(PlanId, AccountId, NaiveDateTime)>,
 }
 
 impl Chunk {
@@ -111,7 +112,7 @@ pub(super) fn pick_listing<'m>(
     rng: &mut StdRng,
     market: &'m Market,
     nearby: &[usize],
-    broker: Option<&(i64, bool, Vec<i64>)>,
+    broker: Option<&(AccountId, bool, Vec<AccountId>)>,
 ) -> &'m PricedListing {
     if let Some((_, true, affiliated)) = broker {
         if rng.random_bool(0.7) {
@@ -137,10 +138,10 @@ pub(super) fn pick_listing<'m>(
 pub(super) fn commission(
     rng: &mut StdRng,
     listing: &PricedListing,
-    plan_id: i64,
-    portion_id: i64,
-    holder_id: i64,
-    broker: Option<i64>,
+    plan_id: PlanId,
+    portion_id: PortionId,
+    holder_id: AccountId,
+    broker: Option<AccountId>,
     outcome_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> (CommissionRow, CommissionStatus) {
@@ -190,7 +191,7 @@ pub(super) fn commission(
         total: Money::from_pence(total),
     };
     let row = CommissionRow {
-        id: 0,
+        id: CommissionId(0),
         plan_id,
         portion_id,
         listing_id: listing.id,

@@ -1,5 +1,6 @@
 //! Generated sellers and their published listings.
 
+use crate::domain::ids::AccountId;
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -86,7 +87,7 @@ pub fn listings(
     while made < count {
         let in_chunk = CHUNK.min(count - made);
         write_transaction(conn, |conn| {
-            let mut seller = (0_i64, Role::Provider, String::new());
+            let mut seller = (AccountId(0), Role::Provider, String::new());
             for i in 0..in_chunk {
                 if i % LISTINGS_PER_SELLER == 0 {
                     let n = seed * 10_000_000 + (made + i) as u64;

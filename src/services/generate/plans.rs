@@ -4,6 +4,7 @@
 //! ledger gives, and no portion is overspent, so `bespoke ledger verify`
 //! passes on a generated market.
 
+use crate::domain::ids::{AccountId, PlanId};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -53,9 +54,9 @@ pub struct PeopleAndMoney {
 
 /// A generated broker and the providers they declared an interest in.
 struct Broker {
-    id: i64,
+    id: AccountId,
     council: &'static str,
-    affiliated: Vec<i64>,
+    affiliated: Vec<AccountId>,
     /// A broker who steers clients to the providers they are tied to.
     steers: bool,
 }
@@ -128,7 +129,7 @@ pub fn people_and_money(
 fn make_commissioners(
     conn: &mut DbConnection,
     now: NaiveDateTime,
-) -> Result<HashMap<&'static str, i64>, AppError> {
+) -> Result<HashMap<&'static str, AccountId>, AppError> {
     let mut ids = HashMap::new();
     for council in MARKET_COUNCILS {
         let row = account_store::insert(
@@ -212,9 +213,9 @@ struct PlanSeed {
     number: u64,
     district: String,
     council: &'static str,
-    commissioner: i64,
+    commissioner: AccountId,
     /// The broker acting on the plan: id, whether they steer, their providers.
-    broker: Option<(i64, bool, Vec<i64>)>,
+    broker: Option<(AccountId, bool, Vec<AccountId>)>,
 }
 
 /// A holder with an approved plan and `count` commissions on it. Answers `count`.
@@ -383,8 +384,8 @@ fn make_plan(
 /// has happened: most lives improve a little.
 fn rate_outcomes(
     rng: &mut StdRng,
-    plan_id: i64,
-    holder_id: i64,
+    plan_id: PlanId,
+    holder_id: AccountId,
     created: NaiveDateTime,
     now: DateTime<Utc>,
     ratings: &mut Vec<NewOutcomeRating>,

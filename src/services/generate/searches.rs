@@ -2,6 +2,7 @@
 //! and a kind of support, and find what the generated listings offer there,
 //! so a district with no supply shows up as searches that found nothing.
 
+use crate::domain::ids::ListingId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -45,7 +46,7 @@ pub fn searches(
     let categories: Vec<Category> = Category::iter().collect();
     // What a search for a kind of support in a district finds.
     let listings = bulk::priced_listings(conn)?;
-    let category_of: HashMap<i64, &str> =
+    let category_of: HashMap<ListingId, &str> =
         listings.iter().map(|l| (l.id, l.category.code())).collect();
     let mut supply: HashMap<(String, String), i64> = HashMap::new();
     let mut in_district: HashMap<String, i64> = HashMap::new();

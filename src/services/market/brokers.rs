@@ -1,5 +1,6 @@
 //! The broker impartiality report for the council's plans.
 
+use crate::domain::ids::PlanId;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -52,10 +53,10 @@ pub fn brokers(
         .filter(|(_, _, role, _, _)| *role == Role::Broker)
         .map(|(id, name, ..)| (id, name))
         .collect();
-    let plan_ids: Vec<i64> = consents.iter().map(|(_, p, _)| *p).collect();
+    let plan_ids: Vec<PlanId> = consents.iter().map(|(_, p, _)| PlanId(*p)).collect();
     let mut budgets: HashMap<i64, i64> = HashMap::new();
     for (plan, pence) in plan_store::budgets_of(conn, &plan_ids)? {
-        *budgets.entry(plan).or_default() += pence;
+        *budgets.entry(plan.get()).or_default() += pence;
     }
     let mut interests: HashMap<i64, HashSet<i64>> =
         ids.iter().map(|b| (*b, HashSet::from([*b]))).collect();

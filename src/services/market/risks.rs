@@ -1,5 +1,6 @@
 //! Risk signals on the council's plans, and the commissioner's reviews of them.
 
+use crate::domain::ids::{AccountId, PlanId};
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -181,10 +182,10 @@ fn signals(
     {
         *fee_by_plan.entry((c.seller_id, c.plan_id)).or_default() += c.total_pence;
     }
-    let plan_ids: Vec<i64> = fee_by_plan.keys().map(|(_, p)| *p).collect();
+    let plan_ids: Vec<PlanId> = fee_by_plan.keys().map(|(_, p)| PlanId(*p)).collect();
     let mut budgets: HashMap<i64, i64> = HashMap::new();
     for (plan, pence) in plan_store::budgets_of(conn, &plan_ids)? {
-        *budgets.entry(plan).or_default() += pence;
+        *budgets.entry(plan.get()).or_default() += pence;
     }
     let mut fees: Vec<BrokerFee> = fee_by_plan
         .into_iter()
@@ -280,8 +281,8 @@ pub fn review(
             store::record_agreement(
                 conn,
                 &council,
-                holder,
-                seller,
+                AccountId(holder),
+                AccountId(seller),
                 account.id,
                 &note,
                 now.naive_utc(),

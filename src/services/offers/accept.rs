@@ -2,6 +2,7 @@
 //! becomes a commission the seller has already accepted, committed against
 //! the chosen portion; the request is filled and the other offers declined.
 
+use crate::domain::ids::{CommissionId, ListingId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -46,7 +47,7 @@ pub fn accept(
     account: &Account,
     id: i64,
     portion: Option<Value>,
-    alternatives: &[i64],
+    alternatives: &[ListingId],
     idempotency: Option<Idempotency>,
     now: DateTime<Utc>,
 ) -> Result<Created<Accepted>, AppError> {
@@ -116,7 +117,7 @@ pub fn accept(
             .map(|l| l.content.title)
             .unwrap_or_else(|| "Tailored offer".into());
         let row = CommissionRow {
-            id: 0,
+            id: CommissionId(0),
             plan_id: request.plan_id,
             portion_id: portion.id,
             listing_id: offer.listing_id,

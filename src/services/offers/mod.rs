@@ -6,8 +6,8 @@
 
 mod accept;
 
+use crate::domain::ids::{CommissionId, ListingId, PlanId, PortionId};
 pub use accept::{accept, Accepted};
-
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -41,7 +41,7 @@ pub struct Price {
 /// What the offer would leave in one portion of the plan.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PortionFit {
-    pub portion_id: i64,
+    pub portion_id: PortionId,
     pub mode: PortionMode,
     pub mode_label: &'static str,
     pub available: Money,
@@ -56,7 +56,7 @@ pub struct OfferView {
     pub status: OfferStatus,
     pub status_label: &'static str,
     pub seller: AccountRef,
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     pub listing_title: String,
     pub price: Price,
     pub rates: Vec<RateInput>,
@@ -78,7 +78,7 @@ pub struct OfferView {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub portions: Vec<PortionFit>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub commission_id: Option<i64>,
+    pub commission_id: Option<CommissionId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -131,13 +131,13 @@ fn stored_input(row: &OfferRow) -> Result<OfferInput, StoreError> {
 
 /// A portion of the plan and the money it has available now.
 pub struct Available {
-    pub portion_id: i64,
+    pub portion_id: PortionId,
     pub mode: PortionMode,
     pub available: Money,
 }
 
 /// What each portion of a plan has available, read once for all its offers.
-fn available(conn: &mut DbConnection, plan_id: i64) -> Result<Vec<Available>, AppError> {
+fn available(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<Available>, AppError> {
     let balances = ledger::balances_of_plan(conn, plan_id)?;
     plan_store::portions(conn, plan_id)?
         .into_iter()
@@ -223,7 +223,7 @@ fn priced_row(
     account: &Account,
     request: &RequestRow,
     input: OfferInput,
-    listing_id: i64,
+    listing_id: ListingId,
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<OfferRow, AppError> {
@@ -263,8 +263,8 @@ fn offer_listing(
     conn: &mut DbConnection,
     account: &Account,
     request: &RequestRow,
-    chosen: Option<i64>,
-) -> Result<i64, AppError> {
+    chosen: Option<ListingId>,
+) -> Result<ListingId, AppError> {
     let areas = store::areas_of(conn, &[request.id])?
         .remove(&request.id)
         .unwrap_or_default();
@@ -305,7 +305,7 @@ pub(super) fn request_open(row: &RequestRow, today: NaiveDate) -> Result<(), App
 /// any broker acting on the plan.
 fn holder_side_recipients(
     conn: &mut DbConnection,
-    plan_id: i64,
+    plan_id: PlanId,
 ) -> Result<Vec<mail::Recipient>, AppError> {
     let plan = plan_store::find(conn, plan_id)?.ok_or(AppError::NotFound)?;
     let mut people = vec![plan.holder_id];

@@ -4,9 +4,9 @@
 
 mod representatives;
 
-pub use representatives::{add_representative, remove_representative};
-
+use crate::domain::ids::{AccountId, PlanId, PortionId};
 use chrono::{DateTime, NaiveDate, Utc};
+pub use representatives::{add_representative, remove_representative};
 use serde::Serialize;
 
 use crate::domain::accounts::Role;
@@ -34,12 +34,12 @@ use crate::store::{write_transaction, DbConnection};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PortionView {
-    pub id: i64,
+    pub id: PortionId,
     pub mode: PortionMode,
     pub mode_label: &'static str,
     pub funding_stream: FundingStream,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider_id: Option<i64>,
+    pub provider_id: Option<AccountId>,
     pub amount: Money,
     pub committed: Money,
     pub spent: Money,
@@ -67,13 +67,13 @@ pub struct PlannedView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub portion_id: Option<i64>,
+    pub portion_id: Option<PortionId>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanView {
-    pub id: i64,
-    pub holder_id: i64,
+    pub id: PlanId,
+    pub holder_id: AccountId,
     pub council: String,
     pub status: PlanStatus,
     pub status_label: &'static str,
@@ -90,7 +90,7 @@ pub struct PlanView {
     pub portions: Vec<PortionView>,
     pub outcomes: Vec<OutcomeView>,
     pub planned_support: Vec<PlannedView>,
-    pub representatives: Vec<i64>,
+    pub representatives: Vec<AccountId>,
     pub commissions: Vec<CommissionView>,
     /// How the caller stands to the plan.
     pub acting_as: ActingAs,
@@ -169,7 +169,7 @@ pub fn view(
     })
 }
 
-pub fn get(conn: &mut DbConnection, account: &Account, id: i64) -> Result<PlanView, AppError> {
+pub fn get(conn: &mut DbConnection, account: &Account, id: PlanId) -> Result<PlanView, AppError> {
     let (plan, acting) = visible_plan(conn, account, id)?;
     view(conn, &plan, acting)
 }
@@ -254,7 +254,7 @@ pub fn create(
 pub fn update_content(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
+    id: PlanId,
     input: PlanContentInput,
     now: DateTime<Utc>,
 ) -> Result<PlanView, AppError> {
@@ -269,7 +269,7 @@ pub fn update_content(
             ));
         }
         let existing_outcomes: Vec<i64> = store::outcomes(conn, id)?.iter().map(|o| o.id).collect();
-        let portions: Vec<(i64, Money)> = store::portions(conn, id)?
+        let portions: Vec<(PortionId, Money)> = store::portions(conn, id)?
             .iter()
             .map(|p| (p.id, Money::from_pence(p.budget_pence)))
             .collect();
@@ -326,7 +326,7 @@ pub struct MoveInput {
 pub fn move_money(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
+    id: PlanId,
     input: MoveInput,
     now: DateTime<Utc>,
 ) -> Result<PlanView, AppError> {
@@ -394,7 +394,7 @@ pub fn move_money(
 pub fn transition(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
+    id: PlanId,
     to: PlanStatus,
     now: DateTime<Utc>,
 ) -> Result<PlanView, AppError> {
@@ -495,7 +495,7 @@ pub fn list(conn: &mut DbConnection, account: &Account) -> Result<Vec<PlanView>,
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventView {
     pub at: DateTime<Utc>,
-    pub actor_id: i64,
+    pub actor_id: AccountId,
     pub actor_name: String,
     pub acting_as: ActingAs,
     pub acting_as_label: &'static str,
@@ -507,7 +507,7 @@ pub struct EventView {
 pub fn history(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
+    id: PlanId,
 ) -> Result<Vec<EventView>, AppError> {
     visible_plan(conn, account, id)?;
     let mut names = std::collections::HashMap::new();

@@ -1,6 +1,7 @@
 //! Representatives: family or friends the holder (or the council) names to
 //! act on a plan, and takes off it again.
 
+use crate::domain::ids::{AccountId, PlanId};
 use chrono::{DateTime, Utc};
 
 use super::{view, PlanView};
@@ -17,8 +18,8 @@ use crate::store::{write_transaction, DbConnection};
 pub fn add_representative(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
-    representative_id: Option<i64>,
+    id: PlanId,
+    representative_id: Option<AccountId>,
     now: DateTime<Utc>,
 ) -> Result<PlanView, AppError> {
     let representative_id =
@@ -61,8 +62,8 @@ pub fn add_representative(
 pub fn remove_representative(
     conn: &mut DbConnection,
     account: &Account,
-    id: i64,
-    representative_id: i64,
+    id: PlanId,
+    representative_id: AccountId,
     now: DateTime<Utc>,
 ) -> Result<PlanView, AppError> {
     let now = now.naive_utc();

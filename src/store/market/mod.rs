@@ -1,6 +1,7 @@
 //! What the council's market reports read: one module per report; the
 //! council's own reference rates here.
 
+use crate::domain::ids::AccountId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -38,7 +39,7 @@ pub fn replace_reference_rates(
     conn: &mut DbConnection,
     council_code: &str,
     rates: &[(String, String, i64)],
-    updated_by: i64,
+    updated_by: AccountId,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     diesel::delete(

@@ -1,5 +1,6 @@
 //! What the risk signals read, and the flags a commissioner reviews.
 
+use crate::domain::ids::AccountId;
 use chrono::NaiveDateTime;
 use diesel::dsl::min;
 use diesel::prelude::*;
@@ -75,7 +76,11 @@ pub fn agreements(conn: &mut DbConnection, council: &str) -> Result<Vec<(i64, i6
 }
 
 /// Whether the council has recorded its agreement to this holder buying from this seller.
-pub fn agreed(conn: &mut DbConnection, holder_id: i64, seller_id: i64) -> Result<bool, StoreError> {
+pub fn agreed(
+    conn: &mut DbConnection,
+    holder_id: AccountId,
+    seller_id: AccountId,
+) -> Result<bool, StoreError> {
     Ok(diesel::select(diesel::dsl::exists(
         family_agreements::table
             .filter(family_agreements::holder_id.eq(holder_id))
@@ -87,9 +92,9 @@ pub fn agreed(conn: &mut DbConnection, holder_id: i64, seller_id: i64) -> Result
 pub fn record_agreement(
     conn: &mut DbConnection,
     council: &str,
-    holder_id: i64,
-    seller_id: i64,
-    recorded_by: i64,
+    holder_id: AccountId,
+    seller_id: AccountId,
+    recorded_by: AccountId,
     note: &str,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
@@ -200,7 +205,7 @@ pub fn find(
 pub fn review(
     conn: &mut DbConnection,
     id: i64,
-    reviewer: i64,
+    reviewer: AccountId,
     note: &str,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! `/self-assessment`, `/council/allocation` and `/plans/{id}/outcome-ratings`:
 //! budgets up front, and how life is going.
 
+use crate::domain::ids::{AccountId, PlanId};
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct HolderQuery {
-    holder_id: Option<i64>,
+    holder_id: Option<AccountId>,
 }
 
 #[utoipa::path(
@@ -134,7 +135,7 @@ pub async fn save_allocation(
 pub async fn ratings(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let items = state
@@ -159,7 +160,7 @@ pub async fn ratings(
 pub async fn rate(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     body: web::Json<RatingsInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -1,5 +1,6 @@
 //! Brokers: consent on plans, declared interests, and the portfolio.
 
+use crate::domain::ids::{AccountId, PlanId};
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
@@ -14,7 +15,7 @@ use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ConsentBody {
-    broker_id: Option<i64>,
+    broker_id: Option<AccountId>,
 }
 
 #[utoipa::path(
@@ -32,7 +33,7 @@ pub struct ConsentBody {
 pub async fn grant(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     body: web::Json<ConsentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -60,7 +61,7 @@ pub async fn grant(
 pub async fn revoke(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(PlanId, AccountId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, broker_id) = path.into_inner();
     let plan = state
@@ -116,7 +117,7 @@ pub async fn affiliations(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AffiliationBody {
-    provider_id: Option<i64>,
+    provider_id: Option<AccountId>,
     nature: Option<String>,
 }
 

@@ -1,5 +1,6 @@
 //! `/commissions`: the seller's answer, cancelling, completing, and deliveries.
 
+use crate::domain::ids::CommissionId;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
@@ -54,7 +55,7 @@ pub async fn list(
 pub async fn show(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<CommissionId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = state
@@ -89,7 +90,7 @@ pub struct ReasonBody {
 pub async fn act(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    path: web::Path<(i64, CommissionAction)>,
+    path: web::Path<(CommissionId, CommissionAction)>,
     body: Option<web::Json<ReasonBody>>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action) = path.into_inner();
@@ -118,7 +119,7 @@ pub async fn act(
 pub async fn deliver(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<CommissionId>,
     body: web::Json<DeliveryInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -1,5 +1,6 @@
 //! `/listings`, `/sellers` and `/tools/pa-cost`.
 
+use crate::domain::ids::{AccountId, ListingId};
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use rust_decimal::Decimal;
@@ -61,7 +62,7 @@ pub async fn create(
 pub async fn show(
     state: web::Data<AppState>,
     caller: Option<ApiAccount>,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let listing = state
@@ -87,7 +88,7 @@ pub async fn show(
 pub async fn update(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     body: web::Json<ListingInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (places, id) = (state.places, id.into_inner());
@@ -122,7 +123,7 @@ pub async fn update(
 pub async fn withdraw(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let listing = state
@@ -145,7 +146,7 @@ pub async fn withdraw(
 pub async fn price_history(
     state: web::Data<AppState>,
     caller: Option<ApiAccount>,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let history = state
@@ -208,7 +209,7 @@ pub async fn list(
                 .await?
         }
         other => {
-            let seller: i64 = other.parse().map_err(|_| {
+            let seller: AccountId = other.parse().map_err(|_| {
                 AppError::field("owner", "is required: me, or a seller's account id (to find listings, use /api/v1/search)")
             })?;
             state
@@ -238,7 +239,7 @@ pub async fn list(
 )]
 pub async fn seller(
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<AccountId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let profile = state

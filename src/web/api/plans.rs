@@ -1,5 +1,6 @@
 //! `/plans`: support plans, their representatives, and commissioning against them.
 
+use crate::domain::ids::{AccountId, PlanId};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
@@ -75,7 +76,7 @@ pub async fn create(
 pub async fn show(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let plan = state
@@ -101,7 +102,7 @@ pub async fn show(
 pub async fn update(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     body: web::Json<PlanContentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -131,7 +132,7 @@ pub async fn update(
 pub async fn move_money(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     body: web::Json<plans::MoveInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -162,7 +163,7 @@ pub async fn move_money(
 pub async fn act(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    path: web::Path<(i64, PlanAction)>,
+    path: web::Path<(PlanId, PlanAction)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action) = path.into_inner();
     let to = action.status_after();
@@ -175,7 +176,7 @@ pub async fn act(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RepresentativeBody {
-    account_id: Option<i64>,
+    account_id: Option<AccountId>,
 }
 
 #[utoipa::path(
@@ -193,7 +194,7 @@ pub struct RepresentativeBody {
 pub async fn add_representative(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     body: web::Json<RepresentativeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -221,7 +222,7 @@ pub async fn add_representative(
 pub async fn remove_representative(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(PlanId, AccountId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, account_id) = path.into_inner();
     let plan = state
@@ -251,7 +252,7 @@ pub async fn commission(
     state: web::Data<AppState>,
     caller: ApiAccount,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -279,7 +280,7 @@ pub async fn commission(
 pub async fn history(
     state: web::Data<AppState>,
     caller: ApiAccount,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let items = state

@@ -1,6 +1,7 @@
 //! `/requests` and `/offers`: support requests, the tailored offers sellers
 //! make on them, accepting one, and how sellers hear of new requests.
 
+use crate::domain::ids::ListingId;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -284,7 +285,7 @@ pub struct AcceptBody {
     portion: Option<Value>,
     /// Ids of other live listings considered: needed when a broker buys
     /// from a seller they have declared an interest in.
-    alternatives_considered: Option<Vec<i64>>,
+    alternatives_considered: Option<Vec<ListingId>>,
 }
 
 #[utoipa::path(

@@ -1,6 +1,7 @@
 //! Budgets up front: the self-assessment that gives an indicative budget,
 //! and the council's allocation table as commissioners read it.
 
+use crate::domain::ids::{AccountId, PlanId};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -27,7 +28,7 @@ struct AssessmentPage {
 
 #[derive(Deserialize)]
 pub struct AssessmentQuery {
-    holder_id: Option<i64>,
+    holder_id: Option<AccountId>,
     done: Option<String>,
 }
 
@@ -188,7 +189,7 @@ fn rating_text(rating: Option<i32>) -> String {
 #[template(path = "assessments/outcomes.html")]
 struct OutcomesPage {
     chrome: Chrome,
-    plan_id: i64,
+    plan_id: PlanId,
     holder_name: String,
     holder_side: bool,
     domains: Vec<DomainRatings>,
@@ -215,7 +216,7 @@ struct OutcomesData {
 fn load_outcomes(
     conn: &mut crate::services::DbConnection,
     account: &crate::services::accounts::Account,
-    plan_id: i64,
+    plan_id: PlanId,
 ) -> Result<OutcomesData, AppError> {
     let (plan, acting) = crate::services::access::visible_plan(conn, account, plan_id)?;
     Ok(OutcomesData {
@@ -227,7 +228,7 @@ fn load_outcomes(
 
 fn outcomes_page(
     visitor: &Visitor,
-    plan_id: i64,
+    plan_id: PlanId,
     data: OutcomesData,
     chosen: &Fields,
     errors: FieldErrors,
@@ -284,7 +285,7 @@ fn outcomes_page(
 pub async fn outcomes(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     query: web::Query<AssessmentQuery>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -310,7 +311,7 @@ pub async fn outcomes(
 pub async fn rate_outcomes(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     form: ProtectedForm<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();

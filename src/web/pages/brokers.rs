@@ -1,6 +1,7 @@
 //! Broker pages: the holder gives and takes back access; the broker's
 //! portfolio and declared interests.
 
+use crate::domain::ids::{AccountId, PlanId};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -17,13 +18,13 @@ use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct GrantForm {
-    broker_id: Option<i64>,
+    broker_id: Option<AccountId>,
 }
 
 pub async fn grant(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     form: ProtectedForm<GrantForm>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -40,8 +41,8 @@ pub async fn grant(
 #[template(path = "brokers/remove.html")]
 struct RemovePage {
     chrome: Chrome,
-    plan_id: i64,
-    broker_id: i64,
+    plan_id: PlanId,
+    broker_id: AccountId,
     broker_name: String,
 }
 
@@ -49,7 +50,7 @@ struct RemovePage {
 pub async fn remove_confirm(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(PlanId, AccountId)>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
     let (plan_id, broker_id) = path.into_inner();
@@ -80,7 +81,7 @@ pub async fn remove_confirm(
 pub async fn remove(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(PlanId, AccountId)>,
     _form: ProtectedForm<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -187,7 +188,7 @@ pub async fn declare(
         .trim_end_matches('/')
         .rsplit('/')
         .next()
-        .and_then(|id| id.parse::<i64>().ok());
+        .and_then(|id| id.parse::<AccountId>().ok());
     if provider_id.is_none() {
         let errors = FieldErrors::single(
             "provider_id",

@@ -2,6 +2,7 @@
 //! each role's list of commissions (a seller's inbox of requests), and a
 //! commission with its answers and invoices.
 
+use crate::domain::ids::{CommissionId, ListingId, PlanId, PortionId};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -83,7 +84,7 @@ fn plans_to_buy_from(
 async fn order_page(
     state: &AppState,
     visitor: &Visitor,
-    id: i64,
+    id: ListingId,
     fields: Fields,
     errors: FieldErrors,
 ) -> Result<OrderPage, PageError> {
@@ -113,7 +114,7 @@ async fn order_page(
 pub async fn order_form(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, PageError> {
     let today = Utc::now().date_naive();
     let fields = Fields::from([
@@ -139,11 +140,14 @@ pub async fn order_form(
 }
 
 /// The form's fields as the API's commission request, and the plan it is for.
-fn order_of(fields: &Fields) -> Result<(i64, CommissionInput), FieldErrors> {
+fn order_of(fields: &Fields) -> Result<(PlanId, CommissionInput), FieldErrors> {
     let (plan_id, portion_id) = field(fields, "portion")
         .and_then(|p| {
             let (plan, portion) = p.split_once(':')?;
-            Some((plan.parse::<i64>().ok()?, portion.parse::<i64>().ok()?))
+            Some((
+                plan.parse::<PlanId>().ok()?,
+                portion.parse::<PortionId>().ok()?,
+            ))
         })
         .ok_or_else(|| FieldErrors::single("portion", "needs choosing: which budget pays"))?;
     let number = |name: &str| field(fields, name).map(Value::String);
@@ -151,7 +155,7 @@ fn order_of(fields: &Fields) -> Result<(i64, CommissionInput), FieldErrors> {
         plan_id,
         CommissionInput {
             listing_id: None,
-            portion: Some(Value::from(portion_id)),
+            portion: Some(Value::from(portion_id.get())),
             quantity: number("quantity"),
             per: field(fields, "per"),
             start_date: field(fields, "start_date"),
@@ -172,7 +176,7 @@ fn order_of(fields: &Fields) -> Result<(i64, CommissionInput), FieldErrors> {
 pub async fn order(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     form: ProtectedForm<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -205,7 +209,7 @@ pub async fn order(
                     Ok(Created::Replayed(body)) => {
                         let id = serde_json::from_str::<Value>(&body)
                             .ok()
-                            .and_then(|v| v["id"].as_i64())
+                            .and_then(|v| v["id"].as_i64().map(CommissionId))
                             .ok_or_else(|| {
                                 AppError::Internal("a replayed answer without an id".into())
                             })?;
@@ -249,7 +253,7 @@ pub async fn order(
 
 enum Step {
     Preview(Box<Preview>, Box<ListingView>),
-    Done(i64),
+    Done(CommissionId),
 }
 
 #[derive(Template)]
@@ -319,7 +323,7 @@ struct CommissionPage {
 async fn commission_page(
     state: &AppState,
     visitor: &Visitor,
-    id: i64,
+    id: CommissionId,
     notice: Option<&'static str>,
     errors: FieldErrors,
 ) -> Result<CommissionPage, PageError> {
@@ -344,7 +348,7 @@ async fn commission_page(
 pub async fn show(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<CommissionId>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = commission_page(
@@ -370,7 +374,7 @@ struct ConfirmPage {
 pub async fn confirm(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(CommissionId, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (id, action) = path.into_inner();
     if !matches!(action.as_str(), "decline" | "cancel" | "complete") {
@@ -395,7 +399,7 @@ pub struct ReasonForm {
 pub async fn act(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(CommissionId, String)>,
     form: ProtectedForm<ReasonForm>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -420,7 +424,7 @@ pub struct InvoiceForm {
 pub async fn invoice(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<CommissionId>,
     form: ProtectedForm<InvoiceForm>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();

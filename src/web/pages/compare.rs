@@ -2,6 +2,7 @@
 //! results send the chosen ids here together with the search itself, so the
 //! page can lead back to the same results; no JavaScript is needed.
 
+use crate::domain::ids::ListingId;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -30,14 +31,14 @@ struct ComparePage {
 
 /// The chosen listing ids, in the order chosen and without repeats, or what
 /// is wrong with the choice in words a person can act on.
-pub fn chosen_ids(pairs: &[(String, String)]) -> Result<Vec<i64>, String> {
+pub fn chosen_ids(pairs: &[(String, String)]) -> Result<Vec<ListingId>, String> {
     let mut ids = Vec::new();
     for (_, value) in pairs.iter().filter(|(name, _)| name == "compare") {
         let id = value
             .trim()
-            .parse::<i64>()
+            .parse::<ListingId>()
             .ok()
-            .filter(|id| *id > 0)
+            .filter(|id| id.get() > 0)
             .ok_or_else(|| {
                 format!("“{value}” is not a listing. Go back and choose from the results.")
             })?;
@@ -137,7 +138,7 @@ mod tests {
             ("compare", "3"),
             ("compare", "7"),
         ]);
-        assert_eq!(chosen_ids(&chosen), Ok(vec![7, 3]));
+        assert_eq!(chosen_ids(&chosen), Ok(vec![ListingId(7), ListingId(3)]));
         assert!(chosen_ids(&pairs(&[("compare", "7")]))
             .unwrap_err()
             .contains("at least 2"));

@@ -1,6 +1,7 @@
 //! Listing pages: the public listing and seller pages, a seller's own
 //! listings and profile, and the personal assistant cost calculator.
 
+use crate::domain::ids::{AccountId, ListingId};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -36,7 +37,7 @@ struct ListingPage {
 pub async fn show(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
     let (id, viewer) = (id.into_inner(), visitor.account.clone());
@@ -69,7 +70,7 @@ struct SellerPage {
 pub async fn seller(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<AccountId>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let seller = state
@@ -89,7 +90,7 @@ pub async fn seller(
 #[template(path = "listings/mine.html")]
 struct MyListingsPage {
     chrome: Chrome,
-    seller_id: i64,
+    seller_id: AccountId,
     listings: Vec<ListingView>,
     total: i64,
     notice: Option<String>,
@@ -161,7 +162,7 @@ struct ListingFormPage {
 fn form_page(
     visitor: &Visitor,
     kind: SellerKind,
-    existing: Option<(i64, &str)>,
+    existing: Option<(ListingId, &str)>,
     form: ListingForm,
     errors: FieldErrors,
 ) -> ListingFormPage {
@@ -245,7 +246,7 @@ pub async fn create(
 pub async fn edit_form(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, PageError> {
     let kind = seller_kind_of(&visitor)?;
     let (id, account) = (id.into_inner(), visitor.signed_in()?.clone());
@@ -272,7 +273,7 @@ pub async fn edit_form(
 pub async fn update(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     form: ProtectedForm<ListingForm>,
 ) -> Result<HttpResponse, PageError> {
     let kind = seller_kind_of(&visitor)?;
@@ -312,7 +313,7 @@ pub struct StatusForm {
 pub async fn change_status(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     form: ProtectedForm<StatusForm>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -345,7 +346,7 @@ struct WithdrawPage {
 pub async fn withdraw_confirm(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
     let id = id.into_inner();
@@ -374,7 +375,7 @@ pub struct EmptyForm {}
 pub async fn withdraw(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     _form: ProtectedForm<EmptyForm>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -481,7 +482,7 @@ impl ProfileForm {
 struct ProfilePage {
     chrome: Chrome,
     kind: &'static str,
-    seller_id: i64,
+    seller_id: AccountId,
     form: ProfileForm,
     errors: FieldErrors,
     languages: Vec<Choice>,
@@ -497,7 +498,11 @@ fn profile_page(
     ProfilePage {
         chrome: Chrome::for_visitor(visitor),
         kind: kind.code(),
-        seller_id: visitor.account.as_ref().map(|a| a.id).unwrap_or_default(),
+        seller_id: visitor
+            .account
+            .as_ref()
+            .map(|a| a.id)
+            .unwrap_or(AccountId(0)),
         languages: language_choices(&form.languages),
         employments: choices::<Employment>(std::slice::from_ref(&form.employment)),
         form,

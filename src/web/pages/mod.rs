@@ -19,6 +19,7 @@ pub mod reports;
 pub mod requests;
 pub mod search;
 
+use crate::domain::ids::ListingId;
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
@@ -245,14 +246,14 @@ fn is_local_path(path: &str) -> bool {
 
 /// The listings named in a text box, one a line, by number or by address
 /// (`12`, `https://…/listings/12`), for the alternatives a broker considered.
-pub fn listing_ids(text: Option<&str>) -> Result<Vec<i64>, FieldErrors> {
+pub fn listing_ids(text: Option<&str>) -> Result<Vec<ListingId>, FieldErrors> {
     text.unwrap_or_default()
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
         .map(|line| {
             let last = line.trim_end_matches('/').rsplit('/').next().unwrap_or(line);
-            last.parse::<i64>().map_err(|_| {
+            last.parse::<ListingId>().map_err(|_| {
                 FieldErrors::single(
                     "alternatives_considered",
                     format!(

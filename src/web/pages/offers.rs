@@ -1,6 +1,7 @@
 //! Offer pages: a seller makes, changes or withdraws an offer on a request;
 //! the holder's side accepts one after seeing what it leaves in each portion.
 
+use crate::domain::ids::CommissionId;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -349,7 +350,7 @@ pub async fn accept(
                 Ok(Created::New(accepted)) => Ok(Ok(accepted.commission.id)),
                 Ok(Created::Replayed(body)) => serde_json::from_str::<Value>(&body)
                     .ok()
-                    .and_then(|v| v["commission"]["id"].as_i64())
+                    .and_then(|v| v["commission"]["id"].as_i64().map(CommissionId))
                     .map(Ok)
                     .ok_or_else(|| AppError::Internal("a replayed answer without an id".into())),
                 Err(AppError::Validation(errors)) => Ok(Err(errors)),

@@ -1,6 +1,7 @@
 //! Plan pages: the list of plans (a commissioner's approval queue), a plan
 //! with its budget picture, writing a plan, and creating one.
 
+use crate::domain::ids::{AccountId, PlanId, PortionId};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -75,7 +76,7 @@ struct PlanListPage {
 
 pub(super) fn holder_name(
     conn: &mut crate::services::DbConnection,
-    id: i64,
+    id: AccountId,
 ) -> Result<String, AppError> {
     accounts::name_of(conn, id)
 }
@@ -135,7 +136,7 @@ impl PlanPage {
 pub async fn show(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -176,7 +177,7 @@ pub struct EmptyForm {}
 pub async fn act(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(PlanId, String)>,
     _form: ProtectedForm<EmptyForm>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -266,7 +267,7 @@ fn edit_page(
 pub async fn edit_form(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
     let id = id.into_inner();
@@ -339,7 +340,7 @@ fn opt(text: &str) -> Option<String> {
 pub async fn save(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<PlanId>,
     form: ProtectedForm<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let account = visitor.signed_in()?.clone();
@@ -381,7 +382,7 @@ pub async fn save(
                         per: opt(&r.per),
                         amount: opt(&r.amount),
                         outcome_id: number("outcome_id", &r.outcome),
-                        portion_id: number("portion_id", &r.portion),
+                        portion_id: number("portion_id", &r.portion).map(PortionId),
                     }
                 })
                 .collect(),

@@ -355,7 +355,7 @@ impl TestApp {
             chrono::Utc::now(),
         )
         .expect("a commissioner");
-        (account.id, self.sign_in(email, PASSWORD).await)
+        (account.id.get(), self.sign_in(email, PASSWORD).await)
     }
 
     /// Runs `bespoke ledger verify` on this app's database; panics on any mismatch.
