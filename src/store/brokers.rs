@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::schema::{broker_affiliations, listing_areas, listings, plan_brokers};
 use super::{DbConnection, StoreError};
 use crate::domain::accounts::Role;
-use crate::domain::vocab::{AffiliationNature, Category};
+use crate::domain::vocab::{AffiliationNature, Category, ListingStatus};
 
 /// Records a holder's consent; false when the broker already had it.
 pub fn grant(
@@ -128,7 +128,7 @@ pub fn other_sellers_serving(
     let sellers: Vec<AccountId> = listings::table
         .inner_join(listing_areas::table.on(listing_areas::listing_id.eq(listings::id)))
         .filter(listings::category.eq(category))
-        .filter(listings::status.eq("published"))
+        .filter(listings::status.eq(ListingStatus::Published))
         .filter(listing_areas::district.eq_any(districts))
         .filter(listings::owner_id.ne_all(excluding))
         .select(listings::owner_id)

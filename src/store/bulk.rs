@@ -12,7 +12,7 @@ use super::schema::{
     plan_brokers, plan_portions,
 };
 use super::{DbConnection, StoreError};
-use crate::domain::vocab::{Category, Unit};
+use crate::domain::vocab::{Category, ListingStatus, Unit};
 use crate::on_backend;
 
 /// Rows per statement: SQLite allows 32,766 bound values, and a commission has 30.
@@ -31,7 +31,7 @@ pub struct PricedListing {
 
 pub fn priced_listings(conn: &mut DbConnection) -> Result<Vec<PricedListing>, StoreError> {
     Ok(listings::table
-        .filter(listings::status.eq("published"))
+        .filter(listings::status.eq(ListingStatus::Published))
         .filter(listings::accepting_clients.eq(true))
         .filter(listings::price_pence.is_not_null())
         .order(listings::id)

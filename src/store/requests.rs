@@ -12,7 +12,8 @@ use super::schema::{
 };
 use super::{DbConnection, StoreError};
 use crate::domain::vocab::{
-    ActingAs, AlertFrequency, Band, Category, OutcomeDomain, QuantityPer, RequestStatus, Unit,
+    ActingAs, AlertFrequency, Band, Category, ListingStatus, OutcomeDomain, QuantityPer,
+    RequestStatus, Unit,
 };
 use crate::on_backend;
 
@@ -152,7 +153,7 @@ pub fn served_by(
     let pairs: Vec<(String, String)> = listings::table
         .inner_join(listing_areas::table.on(listing_areas::listing_id.eq(listings::id)))
         .filter(listings::owner_id.eq(seller_id))
-        .filter(listings::status.eq("published"))
+        .filter(listings::status.eq(ListingStatus::Published))
         .select((listings::category, listing_areas::district))
         .distinct()
         .load(conn)?;
@@ -207,7 +208,7 @@ pub fn sellers_serving(
     Ok(listings::table
         .inner_join(listing_areas::table.on(listing_areas::listing_id.eq(listings::id)))
         .filter(listings::category.eq(category))
-        .filter(listings::status.eq("published"))
+        .filter(listings::status.eq(ListingStatus::Published))
         .filter(listing_areas::district.eq_any(districts))
         .select(listings::owner_id)
         .distinct()
@@ -225,7 +226,7 @@ pub fn matching_listing(
         .inner_join(listing_areas::table.on(listing_areas::listing_id.eq(listings::id)))
         .filter(listings::owner_id.eq(seller_id))
         .filter(listings::category.eq(category))
-        .filter(listings::status.eq("published"))
+        .filter(listings::status.eq(ListingStatus::Published))
         .filter(listing_areas::district.eq_any(districts))
         .order((listings::accepting_clients.desc(), listings::id))
         .select(listings::id)
@@ -388,7 +389,7 @@ pub fn claim_digest(
 /// Every account with a live listing: the sellers a digest may go to.
 pub fn live_sellers(conn: &mut DbConnection) -> Result<Vec<AccountId>, StoreError> {
     Ok(listings::table
-        .filter(listings::status.eq("published"))
+        .filter(listings::status.eq(ListingStatus::Published))
         .select(listings::owner_id)
         .distinct()
         .load(conn)?)

@@ -96,6 +96,17 @@ async fn every_operation_is_described_the_same_way() {
             if path.contains('{') {
                 assert!(responses.contains_key("404"), "{name} has no 404");
             }
+            // Every `{name}` in the path is a documented path parameter.
+            for segment in path.split('/').filter(|s| s.starts_with('{')) {
+                let wanted = segment.trim_matches(|c| c == '{' || c == '}');
+                let documented = operation["parameters"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path" && p["name"] == wanted));
+                assert!(
+                    documented,
+                    "{name}: path parameter {wanted} is not documented"
+                );
+            }
         }
     }
     assert_eq!(

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::domain::vocab::{Category, Unit};
+use crate::domain::vocab::{Category, ListingStatus, Unit};
 use crate::store::schema::{listing_areas, listing_price_changes, listings};
 use crate::store::{DbConnection, StoreError};
 
@@ -28,7 +28,7 @@ pub fn live_prices(
     let mut query = listing_areas::table
         .inner_join(listings::table)
         .filter(listing_areas::district.eq_any(districts))
-        .filter(listings::status.eq("published"))
+        .filter(listings::status.eq(ListingStatus::Published))
         .filter(listings::price_pence.is_not_null())
         .into_boxed();
     if let Some(category) = category {

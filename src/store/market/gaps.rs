@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
 
 use crate::domain::accounts::Role;
-use crate::domain::vocab::{CommissionStatus, PlanStatus};
+use crate::domain::vocab::{CommissionStatus, ListingStatus, PlanStatus};
 use crate::store::schema::{
     accounts, commissions, listing_areas, listings, planned_support, plans, search_events,
 };
@@ -49,7 +49,7 @@ pub fn live_listing_counts(
     Ok(listing_areas::table
         .inner_join(listings::table)
         .filter(listing_areas::district.eq_any(districts))
-        .filter(listings::status.eq("published"))
+        .filter(listings::status.eq(ListingStatus::Published))
         .group_by((listings::category, listing_areas::district))
         .select((listings::category, listing_areas::district, count_star()))
         .load(conn)?)

@@ -127,6 +127,7 @@ pub async fn save_allocation(
     path = "/api/v1/plans/{id}/outcome-ratings",
     operation_id = "assessments_ratings",
     tag = "assessments",
+    params(("id" = i64, Path, description = "The plan")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every outcome rating of the plan", body = Items<RatingView>)
@@ -150,6 +151,7 @@ pub async fn ratings(
     path = "/api/v1/plans/{id}/outcome-ratings",
     operation_id = "assessments_rate",
     tag = "assessments",
+    params(("id" = i64, Path, description = "The plan")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Saved; every outcome rating of the plan", body = Items<RatingView>),

@@ -23,6 +23,7 @@ pub struct ConsentBody {
     path = "/api/v1/plans/{id}/brokers",
     operation_id = "brokers_grant",
     tag = "brokers",
+    params(("id" = i64, Path, description = "The plan")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, with the broker given access", body = PlanView),

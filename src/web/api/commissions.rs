@@ -47,6 +47,7 @@ pub async fn list(
     path = "/api/v1/commissions/{id}",
     operation_id = "commissions_show",
     tag = "commissions",
+    params(("id" = i64, Path, description = "The commission")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The commission", body = CommissionView)
@@ -108,6 +109,7 @@ pub async fn act(
     path = "/api/v1/commissions/{id}/deliveries",
     operation_id = "commissions_deliver",
     tag = "commissions",
+    params(("id" = i64, Path, description = "The commission")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The commission, with the delivery recorded and paid", body = CommissionView),

@@ -54,6 +54,7 @@ pub async fn create(
     path = "/api/v1/listings/{id}",
     operation_id = "listings_show",
     tag = "listings",
+    params(("id" = i64, Path, description = "The listing")),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The listing", body = ListingView)
@@ -77,6 +78,7 @@ pub async fn show(
     path = "/api/v1/listings/{id}",
     operation_id = "listings_update",
     tag = "listings",
+    params(("id" = i64, Path, description = "The listing")),
     security(("bearer" = [])),
     responses(
         Forbidden,
@@ -113,6 +115,7 @@ pub async fn update(
     path = "/api/v1/listings/{id}",
     operation_id = "listings_withdraw",
     tag = "listings",
+    params(("id" = i64, Path, description = "The listing")),
     security(("bearer" = [])),
     responses(
         Forbidden,
@@ -138,6 +141,7 @@ pub async fn withdraw(
     path = "/api/v1/listings/{id}/price-history",
     operation_id = "listings_price_history",
     tag = "listings",
+    params(("id" = i64, Path, description = "The listing")),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Every price the listing has had, oldest first", body = Items<PriceChange>)
@@ -233,6 +237,7 @@ pub async fn list(
     path = "/api/v1/sellers/{id}",
     operation_id = "listings_seller",
     tag = "listings",
+    params(("id" = i64, Path, description = "The seller")),
     responses(
         (status = 200, description = "A seller's public profile and live listings", body = SellerView)
     )

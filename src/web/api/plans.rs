@@ -68,6 +68,7 @@ pub async fn create(
     path = "/api/v1/plans/{id}",
     operation_id = "plans_show",
     tag = "plans",
+    params(("id" = i64, Path, description = "The plan")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, with figures from the ledger", body = PlanView)
@@ -91,6 +92,7 @@ pub async fn show(
     path = "/api/v1/plans/{id}",
     operation_id = "plans_update",
     tag = "plans",
+    params(("id" = i64, Path, description = "The plan")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, changed", body = PlanView),
@@ -121,6 +123,7 @@ pub async fn update(
     path = "/api/v1/plans/{id}/moves",
     operation_id = "plans_move_money",
     tag = "plans",
+    params(("id" = i64, Path, description = "The plan")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, with the money moved", body = PlanView),
@@ -184,6 +187,7 @@ pub struct RepresentativeBody {
     path = "/api/v1/plans/{id}/representatives",
     operation_id = "plans_add_representative",
     tag = "plans",
+    params(("id" = i64, Path, description = "The plan")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan, with the representative", body = PlanView),
@@ -272,6 +276,7 @@ pub async fn commission(
     path = "/api/v1/plans/{id}/events",
     operation_id = "plans_history",
     tag = "plans",
+    params(("id" = i64, Path, description = "The plan")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Who did what to the plan, newest first", body = WholeList<EventView>)
