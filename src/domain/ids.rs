@@ -16,7 +16,7 @@ macro_rules! ids {
     ($($(#[$doc:meta])* $name:ident: $what:literal;)+) => {$(
         $(#[$doc])*
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize, diesel::AsExpression, diesel::FromSqlRow,
         )]
         #[serde(transparent)]
@@ -27,6 +27,14 @@ macro_rules! ids {
             /// The bare number, for what only counts or formats it.
             pub const fn get(self) -> i64 {
                 self.0
+            }
+        }
+
+        /// Printed as the bare number, as `i64` was: idempotency fingerprints
+        /// of the pages are built from `Debug` and must not change.
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
             }
         }
 
@@ -96,5 +104,7 @@ mod tests {
         assert_eq!("42".parse::<PlanId>().unwrap(), id);
         assert!("4x".parse::<PlanId>().is_err());
         assert_eq!(i64::from(id), 42);
+        // Page fingerprints (idempotency keys) are built from Debug output.
+        assert_eq!(format!("{:?}", Some(ListingId(5))), "Some(5)");
     }
 }

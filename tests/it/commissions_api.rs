@@ -241,6 +241,25 @@ async fn a_commission_is_costed_committed_accepted_invoiced_and_completed() {
     assert_eq!(plan["committed"], "0.00");
     assert_eq!(plan["spent"], "127.00");
     assert_eq!(plan["portions"][0]["available"], "1873.00");
+    // The holder heard of the invoice, with what it charged and for when; the
+    // seller heard that the holder marked the support completed.
+    let invoice = bespoke::store::mail::recent(&mut m.app.db(), 100)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == "invoice_recorded")
+        .expect("the holder is told of the invoice");
+    assert_eq!(invoice.to_address, "amina@example.org");
+    assert!(invoice.subject.ends_with("£127.00"), "{}", invoice.subject);
+    assert!(invoice
+        .text_body
+        .contains(&format!("from {start} to {end}")));
+    assert_eq!(
+        told(&m.app)[2..],
+        [(
+            "commission_completed".to_owned(),
+            "fatima@example.org".to_owned()
+        )]
+    );
     m.app.verify_ledger();
 }
 
@@ -286,6 +305,13 @@ async fn declining_and_cancelling_release_the_commitment() {
         )
         .await;
     assert_eq!(cancelled.json()["status"], "cancelled");
+    // The seller is told the support is cancelled and not to deliver it.
+    let told_seller = bespoke::store::mail::recent(&mut m.app.db(), 1)
+        .unwrap()
+        .remove(0);
+    assert_eq!(told_seller.kind, "commission_cancelled");
+    assert_eq!(told_seller.to_address, "fatima@example.org");
+    assert!(told_seller.text_body.contains("do not deliver any more"));
     let plan = m.plan().await;
     assert_eq!(plan["committed"], "0.00");
     assert_eq!(plan["available"], "3000.00");

@@ -3,8 +3,8 @@
 //! step takes the plan's lock first and changes the status compare-and-set
 //! (the rule is in `store::locks`).
 
-use crate::domain::ids::CommissionId;
-use chrono::{DateTime, Utc};
+use crate::domain::ids::{AccountId, CommissionId};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -27,46 +27,139 @@ use crate::store::locks::{self, Subject};
 use crate::store::plans as plan_store;
 use crate::store::{write_transaction, DbConnection};
 
-/// Accepted or declined: the holder and any broker on the plan are told.
-fn tell_of_answer(
-    conn: &mut DbConnection,
-    view: &CommissionView,
-    now: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
-    let (subject, summary) = match view.status {
-        CommissionStatus::Accepted => (
-            format!("Accepted: {}", view.listing_title),
-            "Your request was accepted. The support can go ahead as agreed.".to_owned(),
-        ),
-        CommissionStatus::Declined => (
-            format!("Declined: {}", view.listing_title),
-            format!(
-                "Your request was declined{}. The money set aside for it is back in your budget.",
-                view.reason
-                    .as_deref()
-                    .map(|r| format!(", with this reason: {r}"))
-                    .unwrap_or_default()
-            ),
-        ),
-        _ => return Ok(()),
-    };
+/// The holder and any broker on the plan: who hears of a commission for the
+/// holder's side.
+fn holder_side(conn: &mut DbConnection, view: &CommissionView) -> Result<Vec<AccountId>, AppError> {
     let plan = plan_store::find(conn, view.plan_id)?.ok_or(AppError::NotFound)?;
     let mut people = vec![plan.holder_id];
     people.extend(plan_store::brokers(conn, plan.id)?);
-    let draft = mail::Draft {
-        kind: "commission_answered",
-        subject,
-        summary,
-        facts: facts_of(view),
-        action_label: "See your plan",
-        action_path: format!("/plans/{}", view.plan_id),
-    };
+    Ok(people)
+}
+
+/// Writes one message to each of these people, inside the event's transaction.
+fn tell_each(
+    conn: &mut DbConnection,
+    people: Vec<AccountId>,
+    draft: &mail::Draft,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
     for person in people {
         if let Some(to) = mail::recipient(conn, person)? {
-            mail::tell(conn, &to, &draft, now)?;
+            mail::tell(conn, &to, draft, now)?;
         }
     }
     Ok(())
+}
+
+fn with_reason(view: &CommissionView) -> String {
+    view.reason
+        .as_deref()
+        .map(|r| format!(", with this reason: {r}"))
+        .unwrap_or_default()
+}
+
+/// After a change of status, the other side is told: the holder's side of an
+/// answer, the seller of a cancellation, and whoever did not mark the support
+/// completed of its completion.
+fn tell_of_change(
+    conn: &mut DbConnection,
+    view: &CommissionView,
+    acting: ActingAs,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let to_holder_side = |subject: String, summary: String| (true, subject, summary);
+    let to_seller = |subject: String, summary: String| (false, subject, summary);
+    let title = &view.listing_title;
+    let (holder_side_told, subject, summary) = match view.status {
+        CommissionStatus::Accepted => to_holder_side(
+            format!("Accepted: {title}"),
+            "Your request was accepted. The support can go ahead as agreed.".to_owned(),
+        ),
+        CommissionStatus::Declined => to_holder_side(
+            format!("Declined: {title}"),
+            format!(
+                "Your request was declined{}. The money set aside for it is back in your budget.",
+                with_reason(view)
+            ),
+        ),
+        CommissionStatus::Cancelled => to_seller(
+            format!("Cancelled: {title}"),
+            format!(
+                "The budget holder's side cancelled this support{}. Please do not deliver any more of it. What you have already invoiced stays paid.",
+                with_reason(view)
+            ),
+        ),
+        CommissionStatus::Completed if acting == ActingAs::Seller => to_holder_side(
+            format!("Completed: {title}"),
+            "The seller marked this support as completed. Whatever was set aside for it and not invoiced is back in your budget.".to_owned(),
+        ),
+        CommissionStatus::Completed => to_seller(
+            format!("Completed: {title}"),
+            "The budget holder's side marked this support as completed. Nothing more can be invoiced for it.".to_owned(),
+        ),
+        CommissionStatus::Requested => return Ok(()),
+    };
+    let (kind, action_label, action_path, people) = if holder_side_told {
+        let kind = match view.status {
+            CommissionStatus::Completed => "commission_completed",
+            _ => "commission_answered",
+        };
+        (
+            kind,
+            "See your plan",
+            format!("/plans/{}", view.plan_id),
+            holder_side(conn, view)?,
+        )
+    } else {
+        let kind = match view.status {
+            CommissionStatus::Cancelled => "commission_cancelled",
+            _ => "commission_completed",
+        };
+        (
+            kind,
+            "See the commission",
+            format!("/commissions/{}", view.id),
+            vec![view.seller_id],
+        )
+    };
+    let draft = mail::Draft {
+        kind,
+        subject,
+        summary,
+        facts: facts_of(view),
+        action_label,
+        action_path,
+    };
+    tell_each(conn, people, &draft, now)
+}
+
+/// An invoice was recorded: the holder's side is told what was charged, for
+/// what and when, so that a wrong one is noticed.
+fn tell_of_invoice(
+    conn: &mut DbConnection,
+    view: &CommissionView,
+    (start, end, quantity, amount): (NaiveDate, NaiveDate, Quantity, Money),
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let mut facts = facts_of(view);
+    facts.push(("Invoiced".to_owned(), amount.display_gbp()));
+    facts.push((
+        "For".to_owned(),
+        format!("{} {} from {start} to {end}", quantity, view.unit.plural()),
+    ));
+    let draft = mail::Draft {
+        kind: "invoice_recorded",
+        subject: format!("Invoice: {}, {}", view.listing_title, amount.display_gbp()),
+        summary: format!(
+            "The seller invoiced {} for support delivered from {start} to {end}. It has been paid from the money set aside for this support. If it does not match what was delivered, tell the seller or your council.",
+            amount.display_gbp()
+        ),
+        facts,
+        action_label: "See the commission",
+        action_path: format!("/commissions/{}", view.id),
+    };
+    let people = holder_side(conn, view)?;
+    tell_each(conn, people, &draft, now)
 }
 
 /// A ledger entry about this commission, made by this account.
@@ -151,7 +244,7 @@ pub fn transition(
         )?;
         let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
         let view = view(conn, &row)?;
-        tell_of_answer(conn, &view, now)?;
+        tell_of_change(conn, &view, acting, now)?;
         Ok(view)
     })
 }
@@ -256,6 +349,8 @@ pub fn record_delivery(
             now,
         )
         .map_err(post_failed)?;
-        view(conn, &row)
+        let view = view(conn, &row)?;
+        tell_of_invoice(conn, &view, (start, end, quantity, amount), now)?;
+        Ok(view)
     })
 }
