@@ -230,6 +230,24 @@ async fn a_commission_is_costed_committed_accepted_invoiced_and_completed() {
     assert_eq!(plan["committed"], "261.00");
     assert_eq!(plan["available"], "2612.00");
 
+    // The holder and the seller read the invoice's lines; nobody else can.
+    let invoices_path = format!("{path}/invoices");
+    for reader in [&m.holder, &m.seller] {
+        let lines = m.app.get(&invoices_path, Some(reader)).await;
+        assert_eq!(lines.status, StatusCode::OK, "{}", lines.text);
+        let items = lines.json()["items"].as_array().unwrap().clone();
+        assert_eq!(items.len(), 1, "only the invoice that was accepted");
+        assert_eq!(items[0]["amount"], "127.00");
+        assert_eq!(items[0]["quantity"], "6");
+        assert_eq!(items[0]["period_start"], start);
+        assert_eq!(items[0]["period_end"], end);
+    }
+    let (_, stranger) = m.app.account("someone@example.org", "budget_holder").await;
+    assert_eq!(
+        m.app.get(&invoices_path, Some(&stranger)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
     // Completing releases what was not spent.
     let completed = m
         .app

@@ -287,6 +287,15 @@ async fn a_plan_goes_from_self_assessment_to_approval_and_a_commission_in_the_br
         after.text.contains("£90.00") && after.text.contains("£270.00"),
         "spent and committed"
     );
+    // The holder sees the invoice line on the commission, not only a total.
+    let lines = page(&holder, &app, &commission_path).await;
+    assert!(lines.text.contains("<h2>Invoices</h2>"), "{}", lines.text);
+    assert!(
+        lines.text.contains("<td>6 hours</td>")
+            && lines.text.contains("<td class=\"num\">£90.00</td>"),
+        "the invoice line: {}",
+        lines.text
+    );
     page(&holder, &app, &format!("{commission_path}/cancel")).await;
     page(&holder, &app, "/commissions").await;
     app.verify_ledger();

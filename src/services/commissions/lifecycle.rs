@@ -257,6 +257,44 @@ pub struct DeliveryInput {
     pub amount: Option<String>,
 }
 
+/// An invoice the seller recorded: what was delivered, when, and what it cost.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct InvoiceView {
+    pub id: i64,
+    pub commission_id: CommissionId,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub quantity: Quantity,
+    pub amount: Money,
+    /// Who recorded it: the seller.
+    pub recorded_by: AccountId,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Every invoice of a commission, oldest first, for anyone who may see the
+/// commission: the holder's side, the seller and the plan's council.
+pub fn invoices(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: CommissionId,
+) -> Result<Vec<InvoiceView>, AppError> {
+    let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
+    standing(conn, account, &row)?;
+    Ok(store::deliveries_of(conn, id)?
+        .into_iter()
+        .map(|d| InvoiceView {
+            id: d.id,
+            commission_id: d.commission_id,
+            period_start: d.period_start,
+            period_end: d.period_end,
+            quantity: Quantity::from_hundredths(d.quantity_centi),
+            amount: Money::from_pence(d.amount_pence),
+            recorded_by: d.recorded_by,
+            recorded_at: d.recorded_at.and_utc(),
+        })
+        .collect())
+}
+
 /// The seller records support delivered and what it costs: money moves from
 /// committed to spent, never beyond what was commissioned.
 pub fn record_delivery(

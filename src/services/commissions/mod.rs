@@ -7,7 +7,7 @@ mod lifecycle;
 
 use crate::domain::ids::{AccountId, CommissionId, ListingId, PlanId, PortionId};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
-pub use lifecycle::{record_delivery, transition, DeliveryInput};
+pub use lifecycle::{invoices, record_delivery, transition, DeliveryInput, InvoiceView};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

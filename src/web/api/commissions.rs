@@ -6,9 +6,9 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::responses::{Forbidden, Invalid};
-use super::{ListPage, PageQuery};
+use super::{Items, ListPage, PageQuery};
 use crate::domain::commissions::CommissionAction;
-use crate::services::commissions::{self, CommissionView, DeliveryInput};
+use crate::services::commissions::{self, CommissionView, DeliveryInput, InvoiceView};
 use crate::web::auth::ApiAccount;
 use crate::web::problem::ApiError;
 use crate::web::state::AppState;
@@ -102,6 +102,30 @@ pub async fn act(
         .run(move |conn| commissions::transition(conn, &caller.account, id, to, reason, Utc::now()))
         .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/commissions/{id}/invoices",
+    operation_id = "commissions_invoices",
+    tag = "commissions",
+    params(("id" = i64, Path, description = "The commission")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every invoice the seller recorded on the commission, oldest first", body = Items<InvoiceView>)
+    )
+)]
+pub async fn invoices(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    id: web::Path<CommissionId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let items = state
+        .db
+        .run(move |conn| commissions::invoices(conn, &caller.account, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 #[utoipa::path(

@@ -141,6 +141,7 @@ pub fn operations() -> Vec<Operation> {
         op(M::POST, "/offers/{id}/accept", requests::accept_offer),
         op(M::GET, "/commissions", commissions::list),
         op(M::GET, "/commissions/{id}", commissions::show),
+        op(M::GET, "/commissions/{id}/invoices", commissions::invoices),
         op(
             M::POST,
             "/commissions/{id}/deliveries",

@@ -99,6 +99,7 @@ use crate::web::problem::{Problem, PROBLEM_JSON};
         requests::accept_offer,
         commissions::list,
         commissions::show,
+        commissions::invoices,
         commissions::deliver,
         commissions::act,
         openreferral::services,

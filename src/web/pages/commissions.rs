@@ -16,8 +16,8 @@ use crate::domain::commissions::CommissionInput;
 use crate::domain::vocab::{CommissionStatus, FeePer, PlanStatus, Vocabulary};
 use crate::error::{AppError, FieldErrors};
 use crate::services::access::Account;
-use crate::services::commissions::CommissionView;
 use crate::services::commissions::{self, Created, DeliveryInput, Idempotency, Preview};
+use crate::services::commissions::{CommissionView, InvoiceView};
 use crate::services::listings::{self, ListingView};
 use crate::services::plans::{self, PlanView};
 use crate::web::auth::Visitor;
@@ -313,6 +313,7 @@ fn notice_for(done: Option<&str>) -> Option<&'static str> {
 struct CommissionPage {
     chrome: Chrome,
     commission: CommissionView,
+    invoices: Vec<InvoiceView>,
     is_seller: bool,
     holder_side: bool,
     notice: Option<&'static str>,
@@ -329,13 +330,17 @@ async fn commission_page(
 ) -> Result<CommissionPage, PageError> {
     let account = visitor.signed_in()?.clone();
     let viewer = account.clone();
-    let commission = state
+    let (commission, invoices) = state
         .db
-        .run(move |conn| commissions::get(conn, &viewer, id))
+        .run(move |conn| {
+            let commission = commissions::get(conn, &viewer, id)?;
+            Ok::<_, AppError>((commission, commissions::invoices(conn, &viewer, id)?))
+        })
         .await?;
     let is_seller = commission.seller_id == account.id;
     Ok(CommissionPage {
         chrome: Chrome::for_visitor(visitor),
+        invoices,
         holder_side: !is_seller && account.role != Role::Commissioner,
         is_seller,
         commission,
