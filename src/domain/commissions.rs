@@ -361,6 +361,27 @@ pub fn check_visits_per_week(errors: &mut FieldErrors, input: Option<&Value>) ->
     }
 }
 
+/// The most support an invoice for `start..=end` may claim of a commission
+/// for `quantity` `per` week (or month, or year, or bank holiday): the
+/// quantity for each week the period touches, a part week counting whole (a
+/// month is taken as 28 days and a year as 365, generously), or for each bank
+/// holiday in it. `None` when the calendar does not reach `end`.
+pub fn invoice_allowance(
+    quantity: Quantity,
+    per: QuantityPer,
+    (start, end): (NaiveDate, NaiveDate),
+    holidays: &BankHolidays,
+) -> Option<Decimal> {
+    let days = (end - start).num_days() + 1;
+    let periods = match per {
+        QuantityPer::Week => (days + 6) / 7,
+        QuantityPer::Month => (days + 27) / 28,
+        QuantityPer::Year => (days + 364) / 365,
+        QuantityPer::BankHoliday => holidays.between(ENGLAND_AND_WALES, start, end)?.len() as i64,
+    };
+    Some(quantity.to_decimal() * Decimal::from(periods.max(0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,5 +495,35 @@ mod tests {
         assert!(transition_refused(Accepted, Completed).is_none());
         assert!(transition_refused(Declined, Accepted).is_some());
         assert!(transition_refused(Requested, Completed).is_some());
+    }
+
+    #[test]
+    fn an_invoice_may_claim_the_commissioned_quantity_for_each_week_it_touches() {
+        let holidays = BankHolidays::get();
+        let six = Quantity::parse("6").unwrap();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+        let allowed = |per, from, to| invoice_allowance(six, per, (day(from), day(to)), holidays);
+        assert_eq!(allowed(QuantityPer::Week, 1, 1), Some(Decimal::from(6)));
+        assert_eq!(allowed(QuantityPer::Week, 1, 7), Some(Decimal::from(6)));
+        assert_eq!(allowed(QuantityPer::Week, 1, 8), Some(Decimal::from(12)));
+        assert_eq!(allowed(QuantityPer::Month, 1, 28), Some(Decimal::from(6)));
+        // No bank holiday in England and Wales from 1 to 20 June 2026.
+        assert_eq!(
+            allowed(QuantityPer::BankHoliday, 1, 20),
+            Some(Decimal::ZERO)
+        );
+        let christmas = NaiveDate::from_ymd_opt(2026, 12, 20).unwrap();
+        let new_year = NaiveDate::from_ymd_opt(2027, 1, 2).unwrap();
+        let over_christmas = invoice_allowance(
+            six,
+            QuantityPer::BankHoliday,
+            (christmas, new_year),
+            holidays,
+        );
+        assert_eq!(
+            over_christmas,
+            Some(Decimal::from(18)),
+            "Christmas Day, the Boxing Day holiday on the 28th, New Year's Day"
+        );
     }
 }

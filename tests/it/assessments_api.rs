@@ -390,7 +390,7 @@ async fn unspent_money_is_carried_forward_within_the_plan_period() {
         .await
         .problem(409);
 
-    // Only £1,200 was delivered; completing returns the rest to the portion.
+    // Only £200 was delivered (today's ten hours); completing returns the rest to the portion.
     a.app
         .post(&format!("{first_path}/accept"), Some(&seller), json!({}))
         .await;
@@ -399,9 +399,8 @@ async fn unspent_money_is_carried_forward_within_the_plan_period() {
         .post(
             &format!("{first_path}/deliveries"),
             Some(&seller),
-            json!({"period_start": today.to_string(),
-                   "period_end": (today + Duration::days(41)).to_string(),
-                   "quantity": "60", "amount": "1200.00"}),
+            json!({"period_start": today.to_string(), "period_end": today.to_string(),
+                   "quantity": "10", "amount": "200.00"}),
         )
         .await;
     assert_eq!(invoice.status, StatusCode::CREATED, "{}", invoice.text);
@@ -413,8 +412,8 @@ async fn unspent_money_is_carried_forward_within_the_plan_period() {
         )
         .await;
     let plan = a.app.get(&a.plan_path, Some(&a.holder)).await.json();
-    assert_eq!(plan["spent"], "1200.00");
-    assert_eq!(plan["available"], "1800.00");
+    assert_eq!(plan["spent"], "200.00");
+    assert_eq!(plan["available"], "2800.00");
 
     // The unspent money pays for support later in the same plan period.
     let later = a

@@ -12,6 +12,7 @@ mod brokers_api;
 mod brokers_pages;
 mod commissions_api;
 mod imports;
+mod invoices_api;
 mod layers;
 mod listings_api;
 mod listings_pages;

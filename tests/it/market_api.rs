@@ -552,8 +552,17 @@ async fn risk_signals_explain_themselves_and_take_a_review() {
     // A provider invoices £100.00 for one hour at £20.00.
     let (_, care, care_listing) = seller(&app, "care@example.org", "provider", "20.00").await;
     commission(&app, &amina, plan, pa_listing, "direct_payment").await;
-    let ordered = commission(&app, &amina, plan, care_listing, "direct_payment").await;
-    let id = ordered["id"].as_i64().unwrap();
+    // From today, so that today's hour can be invoiced.
+    let ordered = app
+        .post(
+            &format!("/api/v1/plans/{plan}/commissions"),
+            Some(&amina),
+            json!({"listing_id": care_listing, "portion": "direct_payment", "quantity": "2",
+                   "start_date": day(0), "end_date": day(27)}),
+        )
+        .await;
+    assert_eq!(ordered.status, StatusCode::CREATED, "{}", ordered.text);
+    let id = ordered.json()["id"].as_i64().unwrap();
     let accepted = app
         .post(
             &format!("/api/v1/commissions/{id}/accept"),
@@ -566,7 +575,7 @@ async fn risk_signals_explain_themselves_and_take_a_review() {
         .post(
             &format!("/api/v1/commissions/{id}/deliveries"),
             Some(&care),
-            json!({"period_start": day(7), "period_end": day(7), "quantity": "1", "amount": "100.00"}),
+            json!({"period_start": day(0), "period_end": day(0), "quantity": "1", "amount": "100.00"}),
         )
         .await;
     assert!(invoiced.status.is_success(), "{}", invoiced.text);

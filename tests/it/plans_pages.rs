@@ -177,10 +177,8 @@ async fn a_plan_goes_from_self_assessment_to_approval_and_a_commission_in_the_br
         .expect("the plan's portion is offered")
         .to_owned();
     let choice = format!("{plan_id}:{portion}");
-    let (from, until) = (
-        (today + Duration::days(7)).to_string(),
-        (today + Duration::days(34)).to_string(),
-    );
+    // From today, so that today's support can be invoiced below.
+    let (from, until) = (today.to_string(), (today + Duration::days(27)).to_string());
     let fields = |step: &'static str| {
         vec![
             ("step", step),

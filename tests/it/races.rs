@@ -133,7 +133,7 @@ impl Race {
             .post(
                 &format!("/api/v1/commissions/{id}/deliveries"),
                 Some(&self.seller),
-                json!({"period_start": day(0), "period_end": day(6), "quantity": "3", "amount": amount}),
+                json!({"period_start": day(0), "period_end": day(0), "quantity": "3", "amount": amount}),
             )
             .await
     }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{facts_of, view, CommissionView};
+use crate::domain::calendar::BankHolidays;
 use crate::domain::commissions as rules;
 use crate::domain::ledger::EntryKind;
 use crate::domain::money::Money;
@@ -295,6 +296,62 @@ pub fn invoices(
         .collect())
 }
 
+/// An invoice claims no more support than was commissioned: for its own
+/// period, and together with every invoice before it, for the whole
+/// commission. Each refusal says by how much.
+fn check_invoiced_quantity(
+    conn: &mut DbConnection,
+    row: &CommissionRow,
+    period: (NaiveDate, NaiveDate),
+    quantity: Quantity,
+) -> Result<(), AppError> {
+    let commissioned = Quantity::from_hundredths(row.quantity_centi);
+    let allowance = |period| {
+        rules::invoice_allowance(commissioned, row.per, period, BankHolidays::get()).ok_or_else(
+            || {
+                AppError::field(
+                    "period_end",
+                    "is past the last bank holiday Bespoke knows of; invoice an earlier period",
+                )
+            },
+        )
+    };
+    let units = row.unit.plural();
+    let wanted = quantity.to_decimal();
+    let for_period = allowance(period)?;
+    if wanted > for_period {
+        return Err(AppError::field(
+            "quantity",
+            format!(
+                "can be at most {} {units} for {} to {} ({commissioned} {units} {} were commissioned); this is {} more",
+                for_period.normalize(),
+                period.0,
+                period.1,
+                row.per.label(),
+                (wanted - for_period).normalize()
+            ),
+        ));
+    }
+    let whole = allowance((row.start_date, row.end_date))?;
+    let invoiced: i64 = store::deliveries_of(conn, row.id)?
+        .iter()
+        .map(|d| d.quantity_centi)
+        .sum();
+    let left = whole - Quantity::from_hundredths(invoiced).to_decimal();
+    if wanted > left {
+        return Err(AppError::field(
+            "quantity",
+            format!(
+                "can be at most {} {units}: that is what is left to invoice of the {} commissioned; this is {} more",
+                left.max(rust_decimal::Decimal::ZERO).normalize(),
+                whole.normalize(),
+                (wanted - left).normalize()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The seller records support delivered and what it costs: money moves from
 /// committed to spent, never beyond what was commissioned.
 pub fn record_delivery(
@@ -316,10 +373,19 @@ pub fn record_delivery(
     if amount.is_some_and(|a| a.pence() <= 0) {
         errors.add("amount", "must be more than zero");
     }
+    // Today in the UK: an hour ahead of UTC covers British Summer Time (in
+    // winter it lets tomorrow's date through an hour early, never a day).
+    let today = (now + chrono::Duration::hours(1)).date_naive();
     if let (Some(start), Some(end)) = (start, end) {
         if end < start {
             errors.add("period_end", "must be on or after period_start");
         }
+    }
+    if end.is_some_and(|end| end > today) {
+        errors.add(
+            "period_end",
+            format!("must not be after today ({today}): invoice support once it has been given"),
+        );
     }
     errors.into_result()?;
     let (start, end, quantity, amount) = (
@@ -363,6 +429,7 @@ pub fn record_delivery(
                 ),
             ));
         }
+        check_invoiced_quantity(conn, &row, (start, end), quantity)?;
         store::insert_delivery(
             conn,
             &lock,
