@@ -230,6 +230,30 @@ fn pence(amount: &Value) -> i64 {
         + pence.parse::<i64>().unwrap())
 }
 
+/// Three hours were commissioned: of twenty one-hour invoices at once, each
+/// within the money left, three are taken and the rest refused (the count of
+/// what was invoiced is read under the plan's lock).
+#[actix_web::test]
+async fn invoices_at_once_never_claim_more_hours_than_were_commissioned() {
+    let r = race("500.00").await;
+    let id = r.accepted().await;
+    let race = &r;
+    let one_hour = |_| async move {
+        race.app
+            .post(
+                &format!("/api/v1/commissions/{id}/deliveries"),
+                Some(&race.seller),
+                json!({"period_start": day(0), "period_end": day(0), "quantity": "1", "amount": "1.00"}),
+            )
+            .await
+    };
+    let replies = join_all((0..SAME).map(one_hour)).await;
+    assert_eq!(count(&replies, 201), 3, "{:?}", statuses(&replies));
+    assert_eq!(count(&replies, 422), SAME - 3, "{:?}", statuses(&replies));
+    assert_eq!(r.get(id).await["spent"], "3.00");
+    r.assert_books_balance().await;
+}
+
 #[actix_web::test]
 async fn twenty_identical_invoices_pay_a_commission_once() {
     let r = race("500.00").await;
