@@ -3,7 +3,7 @@
 //! sent by a worker: by SMTP when `SMTP_URL` is set, otherwise kept in the
 //! operator's mailbox and as `.eml` files under the data directory.
 
-use crate::domain::ids::AccountId;
+use crate::domain::ids::{AccountId, PlanId};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -18,6 +18,7 @@ use crate::services::access::Account;
 use crate::store::accounts::AccountRow;
 pub use crate::store::mail::MailRow;
 use crate::store::mail::{self as store, NewMail};
+use crate::store::plans as plan_store;
 use crate::store::{accounts as account_store, settings, Db, DbConnection, StoreError};
 
 /// Where links in messages point; set at start-up from `BESPOKE_PUBLIC_URL`.
@@ -97,6 +98,19 @@ pub fn recipient(
     account_id: AccountId,
 ) -> Result<Option<Recipient>, StoreError> {
     Ok(account_store::find(conn, account_id)?.and_then(Recipient::of))
+}
+
+/// Everyone on the holder's side who hears about a plan's purchases: the
+/// holder and any broker acting on the plan.
+pub fn holder_side(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<Recipient>, AppError> {
+    let plan = plan_store::find(conn, plan_id)?.ok_or(AppError::NotFound)?;
+    let mut people = vec![plan.holder_id];
+    people.extend(plan_store::brokers(conn, plan_id)?);
+    let mut recipients = Vec::new();
+    for person in people {
+        recipients.extend(recipient(conn, person)?);
+    }
+    Ok(recipients)
 }
 
 /// Every commissioner of a council.

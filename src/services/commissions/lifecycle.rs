@@ -5,6 +5,7 @@
 
 use crate::domain::ids::{AccountId, CommissionId};
 use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -28,26 +29,15 @@ use crate::store::locks::{self, Subject};
 use crate::store::plans as plan_store;
 use crate::store::{write_transaction, DbConnection};
 
-/// The holder and any broker on the plan: who hears of a commission for the
-/// holder's side.
-fn holder_side(conn: &mut DbConnection, view: &CommissionView) -> Result<Vec<AccountId>, AppError> {
-    let plan = plan_store::find(conn, view.plan_id)?.ok_or(AppError::NotFound)?;
-    let mut people = vec![plan.holder_id];
-    people.extend(plan_store::brokers(conn, plan.id)?);
-    Ok(people)
-}
-
 /// Writes one message to each of these people, inside the event's transaction.
 fn tell_each(
     conn: &mut DbConnection,
-    people: Vec<AccountId>,
+    people: Vec<mail::Recipient>,
     draft: &mail::Draft,
     now: chrono::NaiveDateTime,
 ) -> Result<(), AppError> {
-    for person in people {
-        if let Some(to) = mail::recipient(conn, person)? {
-            mail::tell(conn, &to, draft, now)?;
-        }
+    for to in people {
+        mail::tell(conn, &to, draft, now)?;
     }
     Ok(())
 }
@@ -59,6 +49,12 @@ fn with_reason(view: &CommissionView) -> String {
         .unwrap_or_default()
 }
 
+/// Who hears of a change of status.
+enum Told {
+    HolderSide,
+    Seller,
+}
+
 /// After a change of status, the other side is told: the holder's side of an
 /// answer, the seller of a cancellation, and whoever did not mark the support
 /// completed of its completion.
@@ -68,60 +64,57 @@ fn tell_of_change(
     acting: ActingAs,
     now: chrono::NaiveDateTime,
 ) -> Result<(), AppError> {
-    let to_holder_side = |subject: String, summary: String| (true, subject, summary);
-    let to_seller = |subject: String, summary: String| (false, subject, summary);
     let title = &view.listing_title;
-    let (holder_side_told, subject, summary) = match view.status {
-        CommissionStatus::Accepted => to_holder_side(
+    let (kind, told, subject, summary) = match view.status {
+        CommissionStatus::Accepted => (
+            "commission_answered",
+            Told::HolderSide,
             format!("Accepted: {title}"),
             "Your request was accepted. The support can go ahead as agreed.".to_owned(),
         ),
-        CommissionStatus::Declined => to_holder_side(
+        CommissionStatus::Declined => (
+            "commission_answered",
+            Told::HolderSide,
             format!("Declined: {title}"),
             format!(
                 "Your request was declined{}. The money set aside for it is back in your budget.",
                 with_reason(view)
             ),
         ),
-        CommissionStatus::Cancelled => to_seller(
+        CommissionStatus::Cancelled => (
+            "commission_cancelled",
+            Told::Seller,
             format!("Cancelled: {title}"),
             format!(
                 "The budget holder's side cancelled this support{}. Please do not deliver any more of it. What you have already invoiced stays paid.",
                 with_reason(view)
             ),
         ),
-        CommissionStatus::Completed if acting == ActingAs::Seller => to_holder_side(
+        CommissionStatus::Completed if acting == ActingAs::Seller => (
+            "commission_completed",
+            Told::HolderSide,
             format!("Completed: {title}"),
             "The seller marked this support as completed. Whatever was set aside for it and not invoiced is back in your budget.".to_owned(),
         ),
-        CommissionStatus::Completed => to_seller(
+        CommissionStatus::Completed => (
+            "commission_completed",
+            Told::Seller,
             format!("Completed: {title}"),
             "The budget holder's side marked this support as completed. Nothing more can be invoiced for it.".to_owned(),
         ),
         CommissionStatus::Requested => return Ok(()),
     };
-    let (kind, action_label, action_path, people) = if holder_side_told {
-        let kind = match view.status {
-            CommissionStatus::Completed => "commission_completed",
-            _ => "commission_answered",
-        };
-        (
-            kind,
+    let (action_label, action_path, people) = match told {
+        Told::HolderSide => (
             "See your plan",
             format!("/plans/{}", view.plan_id),
-            holder_side(conn, view)?,
-        )
-    } else {
-        let kind = match view.status {
-            CommissionStatus::Cancelled => "commission_cancelled",
-            _ => "commission_completed",
-        };
-        (
-            kind,
+            mail::holder_side(conn, view.plan_id)?,
+        ),
+        Told::Seller => (
             "See the commission",
             format!("/commissions/{}", view.id),
-            vec![view.seller_id],
-        )
+            mail::recipient(conn, view.seller_id)?.into_iter().collect(),
+        ),
     };
     let draft = mail::Draft {
         kind,
@@ -159,7 +152,7 @@ fn tell_of_invoice(
         action_label: "See the commission",
         action_path: format!("/commissions/{}", view.id),
     };
-    let people = holder_side(conn, view)?;
+    let people = mail::holder_side(conn, view.plan_id)?;
     tell_each(conn, people, &draft, now)
 }
 
@@ -343,7 +336,7 @@ fn check_invoiced_quantity(
             "quantity",
             format!(
                 "can be at most {} {units}: that is what is left to invoice of the {} commissioned; this is {} more",
-                left.max(rust_decimal::Decimal::ZERO).normalize(),
+                left.max(Decimal::ZERO).normalize(),
                 whole.normalize(),
                 (wanted - left).normalize()
             ),

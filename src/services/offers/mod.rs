@@ -301,22 +301,6 @@ pub(super) fn request_open(row: &RequestRow, today: NaiveDate) -> Result<(), App
     }
 }
 
-/// Everyone on the holder's side who hears about offers: the holder and
-/// any broker acting on the plan.
-fn holder_side_recipients(
-    conn: &mut DbConnection,
-    plan_id: PlanId,
-) -> Result<Vec<mail::Recipient>, AppError> {
-    let plan = plan_store::find(conn, plan_id)?.ok_or(AppError::NotFound)?;
-    let mut people = vec![plan.holder_id];
-    people.extend(plan_store::brokers(conn, plan_id)?);
-    let mut recipients = Vec::new();
-    for person in people {
-        recipients.extend(mail::recipient(conn, person)?);
-    }
-    Ok(recipients)
-}
-
 /// A seller answers a request that fits one of their live listings.
 pub fn make(
     conn: &mut DbConnection,
@@ -360,7 +344,7 @@ pub fn make(
         store::note_first_offer(conn, request_id, now)?;
         let row = offer_store::find(conn, id)?.ok_or(AppError::NotFound)?;
         let offer = view(conn, &row, &request, None, today)?;
-        for to in holder_side_recipients(conn, request.plan_id)? {
+        for to in mail::holder_side(conn, request.plan_id)? {
             let draft = mail::Draft {
                 kind: "offer_received",
                 subject: format!("New offer from {}", offer.seller.name),
